@@ -1,0 +1,601 @@
+//! The Spaces window: owns the panes, the tile tree and the runtime pieces (glyph cache,
+//! clipboard, control socket), turns commands into changes, and draws the frame.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
+use egui_tiles::Tree;
+use spaces_term::terminal::Listeners;
+use spaces_term::{PaneId, SpawnOptions, TerminalEvent, TerminalEventKind};
+
+use crate::clipboard::{Clipboard, Selection as ClipboardKind};
+use crate::commands::Command;
+use crate::control::{ControlServer, PendingRequest};
+use crate::glyph_cache::GlyphCache;
+use crate::layout::{self, Direction};
+use crate::palette_view::CommandPalette;
+use crate::panes::Panes;
+use crate::terminal_view::{self, PaneRequest, ViewContext};
+use crate::tiles_behavior::TileBehavior;
+
+/// The smallest gap between two frames while output streams in: the parser needs the CPU
+/// more than the screen needs a 200th frame per second.
+const MIN_FRAME_INTERVAL: Duration = Duration::from_millis(16);
+const DEFAULT_FONT_SIZE: f32 = 14.0;
+
+/// How the window is started.
+#[derive(Clone, Debug)]
+pub struct AppConfig {
+    pub data_dir: PathBuf,
+    /// Listen on the control socket in `data_dir` (off in UI tests).
+    pub control_socket: bool,
+    /// Use the system clipboard (off in headless tests).
+    pub system_clipboard: bool,
+    /// What new panes run; empty = the user's login shell.
+    pub default_command: Vec<String>,
+    pub font_size: f32,
+}
+
+impl AppConfig {
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            control_socket: true,
+            system_clipboard: true,
+            default_command: Vec::new(),
+            font_size: DEFAULT_FONT_SIZE,
+        }
+    }
+}
+
+/// When the last frame started, shared with the pane threads' wake callback so that a flood
+/// of output asks for at most one frame per `MIN_FRAME_INTERVAL`.
+struct FrameClock {
+    start: Instant,
+    last_frame_ms: AtomicU64,
+}
+
+impl FrameClock {
+    fn mark(&self) {
+        let now = self.start.elapsed().as_millis() as u64;
+        self.last_frame_ms.store(now, Ordering::Relaxed);
+    }
+
+    fn wake(&self, ctx: &egui::Context) {
+        let now = self.start.elapsed().as_millis() as u64;
+        let since = now.saturating_sub(self.last_frame_ms.load(Ordering::Relaxed));
+        let interval = MIN_FRAME_INTERVAL.as_millis() as u64;
+        if since >= interval {
+            ctx.request_repaint();
+        } else {
+            ctx.request_repaint_after(Duration::from_millis(interval - since));
+        }
+    }
+}
+
+pub struct SpacesApp {
+    config: AppConfig,
+    panes: Panes,
+    tree: Tree<PaneId>,
+    focused: Option<PaneId>,
+    glyphs: GlyphCache,
+    clipboard: Clipboard,
+    palette: CommandPalette,
+    events: Receiver<TerminalEvent>,
+    control: Option<ControlServer>,
+    frame_clock: Arc<FrameClock>,
+    /// A problem to show the user until dismissed.
+    notice: Option<String>,
+    window_title: String,
+}
+
+impl SpacesApp {
+    pub fn new(ctx: &egui::Context, config: AppConfig) -> anyhow::Result<Self> {
+        crate::theme::apply(ctx);
+        let frame_clock = Arc::new(FrameClock {
+            start: Instant::now(),
+            last_frame_ms: AtomicU64::new(0),
+        });
+        let (events_tx, events) = crossbeam_channel::unbounded();
+        let wake: spaces_term::Wake = {
+            let ctx = ctx.clone();
+            let clock = frame_clock.clone();
+            Arc::new(move || clock.wake(&ctx))
+        };
+        let listeners = Listeners {
+            events: events_tx,
+            wake: wake.clone(),
+            sink: None,
+            palette: Arc::new(spaces_term::palette::Palette::default()),
+        };
+        let control = if config.control_socket {
+            let ctx = ctx.clone();
+            Some(ControlServer::start(
+                &config.data_dir,
+                Arc::new(move || ctx.request_repaint()),
+            )?)
+        } else {
+            None
+        };
+        let mut panes = Panes::new(listeners);
+        let first = panes.spawn(SpawnOptions {
+            command: config.default_command.clone(),
+            ..SpawnOptions::default()
+        })?;
+        Ok(Self {
+            tree: layout::single_pane_tree("spaces-default", first),
+            focused: Some(first),
+            glyphs: GlyphCache::new(config.font_size),
+            clipboard: Clipboard::new(config.system_clipboard),
+            palette: CommandPalette::default(),
+            events,
+            control,
+            frame_clock,
+            notice: None,
+            window_title: String::new(),
+            panes,
+            config,
+        })
+    }
+
+    pub fn focused(&self) -> Option<PaneId> {
+        self.focused
+    }
+
+    pub fn tree(&self) -> &Tree<PaneId> {
+        &self.tree
+    }
+
+    pub fn panes(&self) -> &Panes {
+        &self.panes
+    }
+
+    pub fn palette_open(&self) -> bool {
+        self.palette.open
+    }
+
+    /// Work that must happen even while the window is hidden: terminal events and control
+    /// requests.
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        self.handle_terminal_events();
+        self.handle_control_requests(ctx);
+    }
+
+    /// One frame of the whole window.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.frame_clock.mark();
+        self.glyphs.begin_frame(&ctx);
+        let atlas_before = self.glyphs.atlas_size();
+        self.logic(&ctx);
+        self.handle_shortcuts(&ctx);
+
+        egui::Panel::top("menu-bar").show(ui, |ui| self.menu_bar(ui));
+        if let Some(notice) = self.notice.clone() {
+            egui::Panel::bottom("notice").show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.colored_label(egui::Color32::from_rgb(240, 180, 90), notice);
+                    if ui.button("Dismiss").clicked() {
+                        self.notice = None;
+                    }
+                });
+            });
+        }
+        if let Some(command) = self.palette.show(&ctx) {
+            self.execute(&ctx, command);
+        }
+        let mut requests = Vec::new();
+        egui::CentralPanel::default()
+            .frame(egui::Frame::new().fill(ctx.global_style().visuals.panel_fill))
+            .show(ui, |ui| self.tiles_ui(ui, &mut requests));
+        for request in requests {
+            self.handle_pane_request(request);
+        }
+        self.refresh_processes();
+        self.update_window_title(&ctx);
+        if self.glyphs.atlas_size() != atlas_before
+            || ctx.fonts(|fonts| fonts.font_image_size())
+                != [atlas_before.x as usize, atlas_before.y as usize]
+        {
+            // The atlas grew while meshes were built with the old size: draw again.
+            ctx.request_discard("terminal glyph atlas grew");
+        }
+    }
+
+    fn tiles_ui(&mut self, ui: &mut egui::Ui, requests: &mut Vec<PaneRequest>) {
+        if self.panes.is_empty() {
+            ui.centered_and_justified(|ui| {
+                if ui
+                    .button("No panes open. Start a shell (Ctrl+Shift+T)")
+                    .clicked()
+                {
+                    requests.push(PaneRequest::Focus(PaneId(0)));
+                }
+            });
+            return;
+        }
+        let palette = self.panes.palette();
+        let keyboard_enabled = !self.palette.open;
+        let mut behavior = TileBehavior {
+            panes: &mut self.panes,
+            view: ViewContext {
+                glyphs: &mut self.glyphs,
+                clipboard: &mut self.clipboard,
+                palette: &palette,
+                focused: self.focused,
+                keyboard_enabled,
+                requests,
+            },
+        };
+        self.tree.ui(&mut behavior, ui);
+    }
+
+    fn menu_bar(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let mut picked = None;
+        egui::MenuBar::new().ui(ui, |ui| {
+            let mut menu = |ui: &mut egui::Ui, title: &str, commands: &[Command]| {
+                ui.menu_button(title, |ui| {
+                    for command in commands {
+                        let button = egui::Button::new(command.label())
+                            .shortcut_text(command.shortcut_text());
+                        if ui.add(button).clicked() {
+                            picked = Some(*command);
+                        }
+                    }
+                });
+            };
+            menu(ui, "Spaces", &[Command::CommandPalette, Command::Quit]);
+            menu(
+                ui,
+                "Pane",
+                &[
+                    Command::SplitRight,
+                    Command::SplitDown,
+                    Command::NewTab,
+                    Command::RestartPane,
+                    Command::ClosePane,
+                ],
+            );
+            menu(
+                ui,
+                "Edit",
+                &[
+                    Command::Copy,
+                    Command::Paste,
+                    Command::SelectAll,
+                    Command::ClearScrollback,
+                ],
+            );
+            menu(
+                ui,
+                "View",
+                &[
+                    Command::FocusLeft,
+                    Command::FocusRight,
+                    Command::FocusUp,
+                    Command::FocusDown,
+                    Command::NextTab,
+                    Command::PreviousTab,
+                    Command::ZoomIn,
+                    Command::ZoomOut,
+                    Command::ZoomReset,
+                ],
+            );
+        });
+        if let Some(command) = picked {
+            self.execute(&ctx, command);
+        }
+    }
+
+    fn handle_shortcuts(&mut self, ctx: &egui::Context) {
+        let mut fired = Vec::new();
+        ctx.input_mut(|input| {
+            for command in Command::ALL {
+                if let Some(shortcut) = command.shortcut()
+                    && input.consume_shortcut(&shortcut)
+                {
+                    fired.push(*command);
+                }
+            }
+        });
+        for command in fired {
+            // While the palette is open only its own toggle and quit act.
+            if self.palette.open && !matches!(command, Command::CommandPalette | Command::Quit) {
+                continue;
+            }
+            self.execute(ctx, command);
+        }
+    }
+
+    /// Carries out one command: the single place menus, shortcuts and the palette end up.
+    pub fn execute(&mut self, ctx: &egui::Context, command: Command) {
+        let focused = self.focused;
+        match command {
+            Command::SplitRight => self.split_focused(Direction::Right, Vec::new(), None),
+            Command::SplitDown => self.split_focused(Direction::Down, Vec::new(), None),
+            Command::NewTab => self.new_tab(),
+            Command::ClosePane => {
+                if let Some(pane) = focused {
+                    self.close_pane(pane);
+                }
+            }
+            Command::RestartPane => {
+                if let Some(pane) = focused {
+                    self.restart_pane(pane);
+                }
+            }
+            Command::FocusLeft => self.move_focus(Direction::Left),
+            Command::FocusRight => self.move_focus(Direction::Right),
+            Command::FocusUp => self.move_focus(Direction::Up),
+            Command::FocusDown => self.move_focus(Direction::Down),
+            Command::NextTab | Command::PreviousTab => {
+                let forward = command == Command::NextTab;
+                if let Some(next) =
+                    focused.and_then(|p| layout::neighbour_tab(&self.tree, p, forward))
+                {
+                    self.focus(next);
+                }
+            }
+            Command::Copy => self.copy_selection(),
+            Command::Paste => self.paste(ClipboardKind::Clipboard),
+            Command::PastePrimary => self.paste(ClipboardKind::Primary),
+            Command::SelectAll => self.select_all(),
+            Command::ClearScrollback => {
+                self.with_focused_term(|term| term.grid_mut().clear_history())
+            }
+            Command::ScrollPageUp => self.with_focused_term(|term| {
+                term.scroll_display(alacritty_terminal::grid::Scroll::PageUp);
+            }),
+            Command::ScrollPageDown => self.with_focused_term(|term| {
+                term.scroll_display(alacritty_terminal::grid::Scroll::PageDown);
+            }),
+            Command::ScrollToBottom => self.with_focused_term(|term| {
+                term.scroll_display(alacritty_terminal::grid::Scroll::Bottom);
+            }),
+            Command::ZoomIn => self.glyphs.set_font_size(self.glyphs.font_size() + 1.0),
+            Command::ZoomOut => self.glyphs.set_font_size(self.glyphs.font_size() - 1.0),
+            Command::ZoomReset => self.glyphs.set_font_size(self.config.font_size),
+            Command::CommandPalette => self.palette.toggle(),
+            Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+        }
+        ctx.request_repaint();
+    }
+
+    fn with_focused_term(&mut self, change: impl FnOnce(&mut spaces_term::Term)) {
+        if let Some(entry) = self.focused.and_then(|pane| self.panes.get(pane)) {
+            change(&mut entry.terminal.term().lock());
+            entry.terminal.mark_changed();
+        }
+    }
+
+    fn spawn_options(&self, command: Vec<String>, cwd: Option<PathBuf>) -> SpawnOptions {
+        // New panes start where the focused pane's program is, as most terminals do.
+        let cwd = cwd.or_else(|| {
+            self.focused
+                .and_then(|p| self.panes.get(p))
+                .and_then(|e| e.cwd())
+        });
+        let command = if command.is_empty() {
+            self.config.default_command.clone()
+        } else {
+            command
+        };
+        SpawnOptions {
+            command,
+            cwd,
+            ..SpawnOptions::default()
+        }
+    }
+
+    fn spawn_pane(&mut self, options: SpawnOptions) -> Option<PaneId> {
+        match self.panes.spawn(options) {
+            Ok(pane) => Some(pane),
+            Err(error) => {
+                self.notice = Some(error.to_string());
+                None
+            }
+        }
+    }
+
+    /// Splits the focused pane (or `target`); returns the new pane.
+    pub fn split(
+        &mut self,
+        target: Option<PaneId>,
+        direction: Direction,
+        command: Vec<String>,
+        cwd: Option<PathBuf>,
+    ) -> Option<PaneId> {
+        let target = target.or(self.focused)?;
+        let options = self.spawn_options(command, cwd);
+        let pane = self.spawn_pane(options)?;
+        layout::split(&mut self.tree, target, pane, direction);
+        self.focus(pane);
+        Some(pane)
+    }
+
+    fn split_focused(&mut self, direction: Direction, command: Vec<String>, cwd: Option<PathBuf>) {
+        if self.panes.is_empty() {
+            self.new_tab();
+        } else {
+            self.split(None, direction, command, cwd);
+        }
+    }
+
+    /// Opens a new pane as a tab beside the focused one (or as the only pane).
+    pub fn spawn_tab(&mut self, command: Vec<String>, cwd: Option<PathBuf>) -> Option<PaneId> {
+        let options = self.spawn_options(command, cwd);
+        let pane = self.spawn_pane(options)?;
+        match self
+            .focused
+            .filter(|p| layout::tile_of(&self.tree, *p).is_some())
+        {
+            Some(target) => layout::add_tab(&mut self.tree, target, pane),
+            None => self.tree = layout::single_pane_tree("spaces-default", pane),
+        }
+        self.focus(pane);
+        Some(pane)
+    }
+
+    fn new_tab(&mut self) {
+        self.spawn_tab(Vec::new(), None);
+    }
+
+    pub fn focus(&mut self, pane: PaneId) {
+        if self.panes.get(pane).is_some() {
+            layout::activate(&mut self.tree, pane);
+            self.focused = Some(pane);
+        }
+    }
+
+    fn move_focus(&mut self, direction: Direction) {
+        if let Some(next) = self
+            .focused
+            .and_then(|p| layout::neighbour(&self.tree, p, direction))
+        {
+            self.focus(next);
+        }
+    }
+
+    pub fn close_pane(&mut self, pane: PaneId) {
+        // Focus goes to a neighbour, as the user's eye expects.
+        let next = [
+            Direction::Left,
+            Direction::Up,
+            Direction::Right,
+            Direction::Down,
+        ]
+        .into_iter()
+        .find_map(|direction| layout::neighbour(&self.tree, pane, direction))
+        .or_else(|| layout::neighbour_tab(&self.tree, pane, false));
+        layout::remove_pane(&mut self.tree, pane);
+        self.panes.remove(pane);
+        if self.focused == Some(pane) {
+            self.focused = next.or_else(|| layout::panes(&self.tree).first().copied());
+            if let Some(next) = self.focused {
+                layout::activate(&mut self.tree, next);
+            }
+        }
+    }
+
+    fn restart_pane(&mut self, pane: PaneId) {
+        let exited = self
+            .panes
+            .get(pane)
+            .is_some_and(|e| e.terminal.exit_info().is_some());
+        if !exited {
+            return;
+        }
+        if let Err(error) = self.panes.restart(pane) {
+            self.notice = Some(error.to_string());
+        }
+    }
+
+    fn copy_selection(&mut self) {
+        let text = self
+            .focused
+            .and_then(|pane| self.panes.get(pane))
+            .and_then(|entry| entry.terminal.term().lock().selection_to_string());
+        if let Some(text) = text.filter(|t| !t.is_empty()) {
+            self.clipboard.set(ClipboardKind::Clipboard, text);
+        }
+    }
+
+    fn paste(&mut self, kind: ClipboardKind) {
+        let Some(text) = self.clipboard.get(kind) else {
+            return;
+        };
+        if let Some(entry) = self.focused.and_then(|pane| self.panes.get(pane)) {
+            let modes = spaces_term::input::InputModes::from_term_mode(
+                *entry.terminal.term().lock().mode(),
+            );
+            entry
+                .terminal
+                .write(spaces_term::input::encode_paste(&text, modes));
+            terminal_view::scroll_to_bottom(entry);
+        }
+    }
+
+    fn select_all(&mut self) {
+        use alacritty_terminal::grid::Dimensions as _;
+        use alacritty_terminal::index::{Column, Line, Point, Side};
+        use alacritty_terminal::selection::{Selection, SelectionType};
+        self.with_focused_term(|term| {
+            let top = Point::new(Line(-(term.grid().history_size() as i32)), Column(0));
+            let bottom = Point::new(Line(term.screen_lines() as i32 - 1), term.last_column());
+            let mut selection = Selection::new(SelectionType::Simple, top, Side::Left);
+            selection.update(bottom, Side::Right);
+            term.selection = Some(selection);
+        });
+    }
+
+    fn handle_pane_request(&mut self, request: PaneRequest) {
+        match request {
+            // The "no panes" button asks for a new pane with the placeholder id 0.
+            PaneRequest::Focus(PaneId(0)) => self.new_tab(),
+            PaneRequest::Focus(pane) => self.focus(pane),
+            PaneRequest::Restart(pane) => self.restart_pane(pane),
+            PaneRequest::Close(pane) => self.close_pane(pane),
+        }
+    }
+
+    fn handle_terminal_events(&mut self) {
+        while let Ok(event) = self.events.try_recv() {
+            match event.kind {
+                TerminalEventKind::ClipboardStore(text) => {
+                    self.clipboard.set(ClipboardKind::Clipboard, text);
+                }
+                TerminalEventKind::Title(_)
+                | TerminalEventKind::Bell
+                | TerminalEventKind::Exited(_) => {}
+            }
+        }
+    }
+
+    fn handle_control_requests(&mut self, ctx: &egui::Context) {
+        let Some(control) = &self.control else { return };
+        let pending: Vec<PendingRequest> = control.requests.try_iter().collect();
+        for PendingRequest { request, reply } in pending {
+            let answer = crate::control_handler::handle(self, request);
+            // The client may have given up waiting; nothing to do then.
+            let _ignored = reply.send(answer);
+            ctx.request_repaint();
+        }
+    }
+
+    fn refresh_processes(&mut self) {
+        for (_, entry) in self.panes.iter_mut() {
+            entry.refresh_process(Duration::from_secs(1));
+        }
+    }
+
+    fn update_window_title(&mut self, ctx: &egui::Context) {
+        let title = match self.focused.and_then(|pane| self.panes.get(pane)) {
+            Some(entry) => format!("{} — Spaces", entry.title()),
+            None => "Spaces".to_owned(),
+        };
+        if title != self.window_title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.window_title = title;
+        }
+    }
+
+    pub(crate) fn panes_mut(&mut self) -> &mut Panes {
+        &mut self.panes
+    }
+}
+
+impl eframe::App for SpacesApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        SpacesApp::logic(self, ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}
+
+use spaces_term::alacritty_terminal;

@@ -1,0 +1,227 @@
+//! The `spaces` command line: opening the window, `spaces cli ...` (the running window's
+//! control socket) and `spaces bench ...`.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::control::{Request, SplitDirection, send_request};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "spaces",
+    version,
+    about = "Spaces: a grid of terminal panes for AI coding agents and shells, where nothing is lost."
+)]
+pub struct Cli {
+    /// Where Spaces keeps its state (socket, database, logs). Default: $SPACES_HOME, else
+    /// $XDG_DATA_HOME/spaces (~/.local/share/spaces).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<TopCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TopCommand {
+    /// Control the running window (list panes, send and read text, split, focus, close).
+    Cli(ControlArgs),
+    /// Measure ingest and rendering speed.
+    Bench(crate::bench::BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ControlArgs {
+    #[command(subcommand)]
+    pub command: ControlCommand,
+}
+
+/// `--pane` defaults to $SPACES_PANE_ID (set inside every pane), else the focused pane.
+#[derive(Debug, Subcommand)]
+pub enum ControlCommand {
+    /// List the panes of the window.
+    List {
+        /// Print a JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send text to a pane as if pasted (bracketed paste when the program asked for it).
+    SendText {
+        #[arg(long, env = "SPACES_PANE_ID")]
+        pane: Option<u64>,
+        /// Send the bytes as typed keys instead of a paste.
+        #[arg(long)]
+        no_paste: bool,
+        /// The text; read from standard input when absent.
+        text: Option<String>,
+    },
+    /// Print a pane's text, one line per row, trailing blanks trimmed.
+    GetText {
+        #[arg(long, env = "SPACES_PANE_ID")]
+        pane: Option<u64>,
+        /// First line: 0 is the top of the screen, negative lines reach into the scrollback.
+        #[arg(long, allow_negative_numbers = true)]
+        start_line: Option<i32>,
+        /// Last line (inclusive); default the bottom of the screen.
+        #[arg(long, allow_negative_numbers = true)]
+        end_line: Option<i32>,
+    },
+    /// Split a pane and run a command (default: a shell) in the new one.
+    Split {
+        #[arg(long, env = "SPACES_PANE_ID")]
+        pane: Option<u64>,
+        #[arg(long, conflicts_with = "down", required_unless_present = "down")]
+        right: bool,
+        #[arg(long)]
+        down: bool,
+        /// Working directory of the new pane (default: the split pane's).
+        #[arg(long)]
+        cwd: Option<PathBuf>,
+        /// The command, after `--`.
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+    /// Open a new pane as a tab beside the focused one.
+    Spawn {
+        #[arg(long)]
+        cwd: Option<PathBuf>,
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+    /// Give a pane the keyboard focus.
+    Focus {
+        #[arg(long)]
+        pane: u64,
+    },
+    /// Close a pane (its process gets SIGHUP).
+    Close {
+        #[arg(long)]
+        pane: u64,
+    },
+}
+
+/// The data directory for this run.
+pub fn data_dir(cli: &Cli) -> PathBuf {
+    spaces_store::data_dir(cli.data_dir.as_deref())
+}
+
+/// Runs a `spaces cli ...` command against the window of `data_dir`.
+pub fn run_control(data_dir: &Path, command: ControlCommand) -> anyhow::Result<()> {
+    let request = match command {
+        ControlCommand::List { json } => {
+            let value = send_request(data_dir, &Request::List)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&value)?);
+            } else {
+                print_pane_table(&value);
+            }
+            return Ok(());
+        }
+        ControlCommand::SendText {
+            pane,
+            no_paste,
+            text,
+        } => {
+            let text = match text {
+                Some(text) => text,
+                None => {
+                    let mut text = String::new();
+                    std::io::stdin()
+                        .read_to_string(&mut text)
+                        .context("reading the text from standard input")?;
+                    text
+                }
+            };
+            Request::SendText {
+                pane,
+                text,
+                paste: !no_paste,
+            }
+        }
+        ControlCommand::GetText {
+            pane,
+            start_line,
+            end_line,
+        } => {
+            let value = send_request(
+                data_dir,
+                &Request::GetText {
+                    pane,
+                    start_line,
+                    end_line,
+                },
+            )?;
+            let lines = value["lines"].as_array().cloned().unwrap_or_default();
+            let mut out = String::new();
+            for line in lines {
+                out.push_str(line.as_str().unwrap_or_default());
+                out.push('\n');
+            }
+            print!("{out}");
+            return Ok(());
+        }
+        ControlCommand::Split {
+            pane,
+            right,
+            down,
+            cwd,
+            command,
+        } => {
+            if !right && !down {
+                bail!("say where the new pane goes: --right or --down");
+            }
+            Request::Split {
+                pane,
+                direction: if right {
+                    SplitDirection::Right
+                } else {
+                    SplitDirection::Down
+                },
+                command,
+                cwd: absolute(cwd)?,
+            }
+        }
+        ControlCommand::Spawn { cwd, command } => Request::Spawn {
+            cwd: absolute(cwd)?,
+            command,
+        },
+        ControlCommand::Focus { pane } => Request::Focus { pane },
+        ControlCommand::Close { pane } => Request::Close { pane },
+    };
+    let value = send_request(data_dir, &request)?;
+    if let Some(pane) = value.get("pane").and_then(serde_json::Value::as_u64) {
+        println!("{pane}");
+    }
+    Ok(())
+}
+
+/// Relative directories are the caller's, not the window's: resolve them here.
+fn absolute(dir: Option<PathBuf>) -> anyhow::Result<Option<PathBuf>> {
+    dir.map(|dir| std::path::absolute(&dir).with_context(|| format!("resolving {}", dir.display())))
+        .transpose()
+}
+
+fn print_pane_table(value: &serde_json::Value) {
+    println!(
+        "{:>4}  {:<10} {:<7} {:<24} CWD",
+        "ID", "WORKSPACE", "SIZE", "TITLE"
+    );
+    for pane in value.as_array().into_iter().flatten() {
+        let marker = if pane["focused"].as_bool() == Some(true) {
+            "*"
+        } else {
+            " "
+        };
+        println!(
+            "{:>3}{marker}  {:<10} {:<7} {:<24} {}",
+            pane["id"],
+            pane["workspace"].as_str().unwrap_or_default(),
+            format!("{}x{}", pane["cols"], pane["rows"]),
+            pane["title"].as_str().unwrap_or_default(),
+            pane["cwd"].as_str().unwrap_or_default(),
+        );
+    }
+}

@@ -1,0 +1,194 @@
+//! Every user action as one `Command`: menus, keyboard shortcuts and the command palette all
+//! produce these, and `SpacesApp::execute` handles them in one place.
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Command {
+    SplitRight,
+    SplitDown,
+    NewTab,
+    ClosePane,
+    RestartPane,
+    FocusLeft,
+    FocusRight,
+    FocusUp,
+    FocusDown,
+    NextTab,
+    PreviousTab,
+    Copy,
+    Paste,
+    PastePrimary,
+    SelectAll,
+    ClearScrollback,
+    ScrollPageUp,
+    ScrollPageDown,
+    ScrollToBottom,
+    ZoomIn,
+    ZoomOut,
+    ZoomReset,
+    CommandPalette,
+    Quit,
+}
+
+const CTRL_SHIFT: Modifiers = Modifiers {
+    alt: false,
+    ctrl: true,
+    shift: true,
+    mac_cmd: false,
+    command: true,
+};
+
+const SHIFT: Modifiers = Modifiers::SHIFT;
+
+impl Command {
+    /// Every command, in the order the palette and menus list them.
+    pub const ALL: &[Command] = &[
+        Command::SplitRight,
+        Command::SplitDown,
+        Command::NewTab,
+        Command::ClosePane,
+        Command::RestartPane,
+        Command::FocusLeft,
+        Command::FocusRight,
+        Command::FocusUp,
+        Command::FocusDown,
+        Command::NextTab,
+        Command::PreviousTab,
+        Command::Copy,
+        Command::Paste,
+        Command::PastePrimary,
+        Command::SelectAll,
+        Command::ClearScrollback,
+        Command::ScrollPageUp,
+        Command::ScrollPageDown,
+        Command::ScrollToBottom,
+        Command::ZoomIn,
+        Command::ZoomOut,
+        Command::ZoomReset,
+        Command::CommandPalette,
+        Command::Quit,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Command::SplitRight => "Split pane right",
+            Command::SplitDown => "Split pane down",
+            Command::NewTab => "New tab in this pane group",
+            Command::ClosePane => "Close pane",
+            Command::RestartPane => "Restart pane",
+            Command::FocusLeft => "Focus pane to the left",
+            Command::FocusRight => "Focus pane to the right",
+            Command::FocusUp => "Focus pane above",
+            Command::FocusDown => "Focus pane below",
+            Command::NextTab => "Next tab",
+            Command::PreviousTab => "Previous tab",
+            Command::Copy => "Copy selection",
+            Command::Paste => "Paste",
+            Command::PastePrimary => "Paste primary selection",
+            Command::SelectAll => "Select all",
+            Command::ClearScrollback => "Clear scrollback",
+            Command::ScrollPageUp => "Scroll up one page",
+            Command::ScrollPageDown => "Scroll down one page",
+            Command::ScrollToBottom => "Scroll to bottom",
+            Command::ZoomIn => "Increase font size",
+            Command::ZoomOut => "Decrease font size",
+            Command::ZoomReset => "Reset font size",
+            Command::CommandPalette => "Command palette",
+            Command::Quit => "Quit Spaces",
+        }
+    }
+
+    /// The keyboard shortcut. All use Ctrl+Shift (or Shift+PageUp/Down, as in most terminals)
+    /// so that every plain Ctrl and Alt combination still reaches the programs in the panes.
+    pub fn shortcut(self) -> Option<KeyboardShortcut> {
+        let ctrl_shift = |key| Some(KeyboardShortcut::new(CTRL_SHIFT, key));
+        match self {
+            Command::SplitRight => ctrl_shift(Key::E),
+            Command::SplitDown => ctrl_shift(Key::O),
+            Command::NewTab => ctrl_shift(Key::T),
+            Command::ClosePane => ctrl_shift(Key::W),
+            Command::RestartPane => ctrl_shift(Key::R),
+            Command::FocusLeft => ctrl_shift(Key::ArrowLeft),
+            Command::FocusRight => ctrl_shift(Key::ArrowRight),
+            Command::FocusUp => ctrl_shift(Key::ArrowUp),
+            Command::FocusDown => ctrl_shift(Key::ArrowDown),
+            Command::NextTab => ctrl_shift(Key::PageDown),
+            Command::PreviousTab => ctrl_shift(Key::PageUp),
+            Command::Copy => ctrl_shift(Key::C),
+            Command::Paste => ctrl_shift(Key::V),
+            Command::PastePrimary => Some(KeyboardShortcut::new(SHIFT, Key::Insert)),
+            Command::SelectAll => ctrl_shift(Key::A),
+            Command::ClearScrollback => ctrl_shift(Key::K),
+            Command::ScrollPageUp => Some(KeyboardShortcut::new(SHIFT, Key::PageUp)),
+            Command::ScrollPageDown => Some(KeyboardShortcut::new(SHIFT, Key::PageDown)),
+            Command::ScrollToBottom => Some(KeyboardShortcut::new(SHIFT, Key::End)),
+            Command::ZoomIn => ctrl_shift(Key::Equals),
+            Command::ZoomOut => ctrl_shift(Key::Minus),
+            Command::ZoomReset => ctrl_shift(Key::Num0),
+            Command::CommandPalette => ctrl_shift(Key::P),
+            Command::Quit => ctrl_shift(Key::Q),
+        }
+    }
+
+    /// The shortcut as people read it, e.g. "Ctrl+Shift+E".
+    pub fn shortcut_text(self) -> String {
+        self.shortcut().map_or_else(String::new, |shortcut| {
+            let mut parts = Vec::new();
+            if shortcut.logical_key == Key::Insert || shortcut.modifiers == SHIFT {
+                parts.push("Shift".to_owned());
+            } else {
+                parts.push("Ctrl+Shift".to_owned());
+            }
+            parts.push(key_name(shortcut.logical_key).to_owned());
+            parts.join("+")
+        })
+    }
+}
+
+fn key_name(key: Key) -> &'static str {
+    match key {
+        Key::ArrowLeft => "Left",
+        Key::ArrowRight => "Right",
+        Key::ArrowUp => "Up",
+        Key::ArrowDown => "Down",
+        Key::PageUp => "PgUp",
+        Key::PageDown => "PgDn",
+        Key::Equals => "=",
+        Key::Minus => "-",
+        Key::Num0 => "0",
+        other => other.name(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortcuts_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for command in Command::ALL {
+            if let Some(shortcut) = command.shortcut() {
+                assert!(
+                    seen.insert((shortcut.modifiers, shortcut.logical_key)),
+                    "{command:?} reuses a shortcut"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn shortcut_text_reads_naturally() {
+        assert_eq!(Command::SplitRight.shortcut_text(), "Ctrl+Shift+E");
+        assert_eq!(Command::FocusLeft.shortcut_text(), "Ctrl+Shift+Left");
+        assert_eq!(Command::ScrollPageUp.shortcut_text(), "Shift+PgUp");
+    }
+
+    #[test]
+    fn every_command_has_a_label() {
+        for command in Command::ALL {
+            assert!(!command.label().is_empty());
+        }
+    }
+}

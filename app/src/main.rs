@@ -1,0 +1,69 @@
+//! The `spaces` binary: the window, `spaces cli ...` and `spaces bench ...`.
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use spaces_app::cli::{Cli, TopCommand};
+use spaces_app::{AppConfig, SpacesApp};
+
+/// mimalloc: egui copies every mesh into fresh multi-megabyte buffers each frame, and glibc's
+/// allocator faults in new pages for them every time (DESIGN.md, "Terminal rendering").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SPACES_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(error) = run() {
+        eprintln!("spaces: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let data_dir = spaces_app::cli::data_dir(&cli);
+    match cli.command {
+        Some(TopCommand::Cli(control)) => spaces_app::cli::run_control(&data_dir, control.command),
+        Some(TopCommand::Bench(bench)) => spaces_app::bench::run(&bench),
+        None => open_window(data_dir),
+    }
+}
+
+fn open_window(data_dir: std::path::PathBuf) -> anyhow::Result<()> {
+    spaces_store::ensure_private_dir(&data_dir)
+        .with_context(|| format!("preparing the data directory {}", data_dir.display()))?;
+    let config = AppConfig::new(data_dir);
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Spaces")
+            .with_app_id("spaces")
+            .with_inner_size([1280.0, 820.0])
+            .with_min_inner_size([320.0, 200.0]),
+        // Ctrl+C/V/X belong to the programs in the panes; Spaces copies with Ctrl+Shift+C/V.
+        clipboard_shortcuts: false,
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    let mut startup_error = None;
+    let result = eframe::run_native(
+        "Spaces",
+        options,
+        Box::new(|cc| match SpacesApp::new(&cc.egui_ctx, config) {
+            Ok(app) => Ok(Box::new(app)),
+            Err(error) => {
+                let message = format!("{error:#}");
+                startup_error = Some(message.clone());
+                Err(message.into())
+            }
+        }),
+    );
+    if let Some(message) = startup_error {
+        anyhow::bail!(message);
+    }
+    result.map_err(|error| anyhow::anyhow!("the window failed: {error}"))
+}

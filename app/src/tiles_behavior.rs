@@ -1,0 +1,81 @@
+//! The egui_tiles `Behavior` for the pane grid: borrows the panes for one frame, draws each
+//! visible pane with `terminal_view`, and titles the tabs.
+
+use egui::{Color32, WidgetText};
+use egui_tiles::{SimplificationOptions, TileId, Tiles, UiResponse};
+use spaces_term::PaneId;
+
+use crate::panes::Panes;
+use crate::terminal_view::{PaneRequest, ViewContext, pane_ui};
+
+pub struct TileBehavior<'a> {
+    pub panes: &'a mut Panes,
+    pub view: ViewContext<'a>,
+}
+
+impl egui_tiles::Behavior<PaneId> for TileBehavior<'_> {
+    fn pane_ui(&mut self, ui: &mut egui::Ui, _tile_id: TileId, pane: &mut PaneId) -> UiResponse {
+        if let Some(entry) = self.panes.get_mut(*pane) {
+            pane_ui(ui, *pane, entry, &mut self.view);
+        } else {
+            ui.centered_and_justified(|ui| ui.label("This pane is gone."));
+        }
+        UiResponse::None
+    }
+
+    fn tab_title_for_pane(&mut self, pane: &PaneId) -> WidgetText {
+        let Some(entry) = self.panes.get(*pane) else {
+            return "gone".into();
+        };
+        let mut title = entry.title();
+        if title.chars().count() > 32 {
+            title = title.chars().take(31).collect::<String>() + "…";
+        }
+        let text = egui::RichText::new(title);
+        if entry.terminal.exit_info().is_some() {
+            text.italics().color(Color32::GRAY).into()
+        } else if self.view.focused == Some(*pane) {
+            text.strong().into()
+        } else {
+            text.into()
+        }
+    }
+
+    fn is_tab_closable(&self, _tiles: &Tiles<PaneId>, _tile_id: TileId) -> bool {
+        true
+    }
+
+    fn on_tab_close(&mut self, tiles: &mut Tiles<PaneId>, tile_id: TileId) -> bool {
+        if let Some(pane) = tiles.get_pane(&tile_id) {
+            self.view.requests.push(PaneRequest::Close(*pane));
+        }
+        // The app closes the pane (and its tile) after the frame, in one place.
+        false
+    }
+
+    fn on_tab_button(
+        &mut self,
+        tiles: &mut Tiles<PaneId>,
+        tile_id: TileId,
+        button_response: egui::Response,
+    ) -> egui::Response {
+        if button_response.clicked()
+            && let Some(pane) = tiles.get_pane(&tile_id)
+        {
+            self.view.requests.push(PaneRequest::Focus(*pane));
+        }
+        button_response
+    }
+
+    fn simplification_options(&self) -> SimplificationOptions {
+        crate::layout::simplification()
+    }
+
+    fn gap_width(&self, _style: &egui::Style) -> f32 {
+        2.0
+    }
+
+    fn tab_bar_height(&self, _style: &egui::Style) -> f32 {
+        26.0
+    }
+}

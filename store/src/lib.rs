@@ -1,0 +1,35 @@
+//! Spaces storage: everything at rest (the SQLite database, its migrations, the writer thread).
+//!
+//! This crate knows nothing of egui and nothing of the terminal crate. The binary opens one
+//! [`Database`] per reader, starts one [`Recorder`] (the only writer), and talks to both with the
+//! typed records defined here.
+
+mod clock;
+mod compression;
+mod database;
+mod error;
+mod ids;
+mod input;
+mod layouts;
+mod migrations;
+mod output;
+mod panes;
+mod paths;
+mod recorder;
+mod settings;
+mod snapshots;
+mod workspaces;
+
+pub use clock::unix_millis;
+pub use database::{Database, Quarantined};
+pub use error::{Result, StoreError};
+pub use ids::{PaneId, WorkspaceId};
+pub use input::InputChunk;
+pub use layouts::LayoutRecord;
+pub use migrations::{MIGRATIONS, Migration};
+pub use output::{OutputChunk, OutputTotals, TrimReport};
+pub use panes::PaneRecord;
+pub use paths::{DATABASE_FILE_NAME, data_dir, database_path, ensure_private_dir};
+pub use recorder::{Recorder, RecorderConfig, RecorderStatus};
+pub use snapshots::SnapshotRecord;
+pub use workspaces::WorkspaceRecord;

@@ -1,0 +1,331 @@
+//! The writer thread: batches output per pane, compresses it, and commits once per tick.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use crossbeam_channel::{Receiver, RecvTimeoutError};
+use rusqlite::ErrorCode;
+
+use super::pending::{PendingWrites, Write};
+use super::{Message, RecorderConfig, RecorderStatus};
+use crate::clock::unix_millis;
+use crate::compression;
+use crate::database::Database;
+use crate::error::{Result, StoreError};
+use crate::ids::PaneId;
+use crate::snapshots::SnapshotRecord;
+
+/// Output of one pane received since its last batch was sealed; contiguous by construction.
+#[derive(Debug)]
+struct OpenBatch {
+    start_offset: u64,
+    created_at_ms: i64,
+    bytes: Vec<u8>,
+}
+
+impl OpenBatch {
+    fn end_offset(&self) -> u64 {
+        self.start_offset
+            .saturating_add(u64::try_from(self.bytes.len()).unwrap_or(u64::MAX))
+    }
+}
+
+/// Everything the writer thread owns.
+pub(super) struct Writer {
+    database: Database,
+    compressor: zstd::bulk::Compressor<'static>,
+    config: RecorderConfig,
+    open_batches: BTreeMap<PaneId, OpenBatch>,
+    pending: PendingWrites,
+    status: Arc<Mutex<RecorderStatus>>,
+    last_commit: Instant,
+}
+
+impl Writer {
+    pub(super) fn new(
+        database: Database,
+        config: RecorderConfig,
+        status: Arc<Mutex<RecorderStatus>>,
+    ) -> Result<Self> {
+        let compressor =
+            zstd::bulk::Compressor::new(compression::LEVEL).map_err(StoreError::Compression)?;
+        Ok(Self {
+            database,
+            compressor,
+            config,
+            open_batches: BTreeMap::new(),
+            pending: PendingWrites::default(),
+            status,
+            last_commit: Instant::now(),
+        })
+    }
+
+    /// Runs until [`Message::Shutdown`] or until every handle is gone, then commits what is left.
+    pub(super) fn run(mut self, receiver: &Receiver<Message>) {
+        loop {
+            let deadline = self.last_commit + self.config.commit_interval;
+            match receiver.recv_deadline(deadline) {
+                Ok(Message::Shutdown) | Err(RecvTimeoutError::Disconnected) => break,
+                Ok(Message::Flush(reply)) => {
+                    self.commit();
+                    if reply.send(self.flush_answer()).is_err() {
+                        tracing::debug!("a flush caller stopped waiting");
+                    }
+                }
+                Ok(message) => self.accept(message),
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            if Instant::now() >= self.last_commit + self.config.commit_interval {
+                self.commit();
+            }
+        }
+        // Messages other clones sent before the shutdown are still recorded, and their flushes
+        // answered, rather than dropped with the channel.
+        let mut flushes = Vec::new();
+        for message in receiver.try_iter() {
+            match message {
+                Message::Flush(reply) => flushes.push(reply),
+                message => self.accept(message),
+            }
+        }
+        self.commit();
+        for reply in flushes {
+            if reply.send(self.flush_answer()).is_err() {
+                tracing::debug!("a flush caller stopped waiting");
+            }
+        }
+        if !self.pending.is_empty() {
+            tracing::error!(
+                bytes = self.pending.memory_bytes(),
+                "the recorder stopped with writes it could not commit"
+            );
+        }
+    }
+
+    fn accept(&mut self, message: Message) {
+        match message {
+            Message::Output {
+                pane,
+                start_offset,
+                bytes,
+            } => self.add_output(pane, start_offset, &bytes),
+            Message::Input {
+                pane,
+                output_offset,
+                bytes,
+            } => self.pending.push(Write::Input {
+                pane,
+                output_offset,
+                created_at_ms: unix_millis(),
+                bytes,
+            }),
+            Message::Snapshot(snapshot) => self.add_snapshot(snapshot),
+            Message::Pane(pane) => self.pending.push(Write::Pane(pane)),
+            Message::Layout(layout) => self.pending.push(Write::Layout(layout)),
+            Message::Workspace(workspace) => self.pending.push(Write::Workspace(workspace)),
+            Message::Setting { key, value } => self.pending.push(Write::Setting { key, value }),
+            Message::TrimHistory {
+                pane,
+                max_compressed_bytes,
+            } => {
+                // Output still in memory must reach the table before retention looks at it.
+                self.seal(pane);
+                self.pending.push(Write::TrimHistory {
+                    pane,
+                    max_compressed_bytes,
+                });
+            }
+            #[cfg(test)]
+            Message::LimitPages(extra_pages) => self.limit_pages(extra_pages),
+            Message::Flush(_) | Message::Shutdown => {}
+        }
+    }
+
+    /// Appends output to the pane's open batch, sealing the batch first if the new bytes do not
+    /// follow it, and after if it has grown to the batch size.
+    fn add_output(&mut self, pane: PaneId, start_offset: u64, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        if self
+            .open_batches
+            .get(&pane)
+            .is_some_and(|batch| batch.end_offset() != start_offset)
+        {
+            self.seal(pane);
+        }
+        let batch = self.open_batches.entry(pane).or_insert_with(|| OpenBatch {
+            start_offset,
+            created_at_ms: unix_millis(),
+            bytes: Vec::with_capacity(bytes.len()),
+        });
+        batch.bytes.extend_from_slice(bytes);
+        if batch.bytes.len() >= self.config.batch_bytes {
+            self.seal(pane);
+        }
+    }
+
+    /// Compresses the pane's open batch into a pending row.
+    fn seal(&mut self, pane: PaneId) {
+        let Some(batch) = self.open_batches.remove(&pane) else {
+            return;
+        };
+        match self.compressor.compress(&batch.bytes) {
+            Ok(compressed) => self.pending.push(Write::Output {
+                pane,
+                start_offset: batch.start_offset,
+                raw_len: batch.bytes.len(),
+                created_at_ms: batch.created_at_ms,
+                compressed,
+            }),
+            Err(error) => {
+                let lost = u64::try_from(batch.bytes.len()).unwrap_or(u64::MAX);
+                self.report_dropped(lost, &format!("could not compress output: {error}"));
+            }
+        }
+    }
+
+    fn seal_all(&mut self) {
+        let panes: Vec<PaneId> = self.open_batches.keys().copied().collect();
+        for pane in panes {
+            self.seal(pane);
+        }
+    }
+
+    fn add_snapshot(&mut self, mut snapshot: SnapshotRecord) {
+        match self.compressor.compress(&snapshot.data) {
+            Ok(compressed) => {
+                let raw_len = snapshot.data.len();
+                snapshot.data = Vec::new();
+                self.pending.push(Write::Snapshot {
+                    header: snapshot,
+                    raw_len,
+                    compressed,
+                });
+            }
+            Err(error) => self.report_dropped(0, &format!("could not compress snapshot: {error}")),
+        }
+    }
+
+    /// One tick: seal every batch and write all pending writes in one transaction. On a
+    /// failure that may pass (disk full, I/O error, lock), everything stays pending for the
+    /// next tick, within the memory bound.
+    fn commit(&mut self) {
+        self.last_commit = Instant::now();
+        self.seal_all();
+        if self.pending.is_empty() {
+            return;
+        }
+        match self.write_pending() {
+            Ok(()) => {
+                self.pending.clear();
+                self.update_status(|status| status.healthy = true);
+            }
+            Err(error) => {
+                self.roll_back();
+                tracing::warn!(%error, "commit failed; keeping the writes for the next tick");
+                self.update_status(|status| {
+                    status.healthy = false;
+                    status.last_error = Some(error.to_string());
+                });
+                let dropped = self.pending.shrink_to(self.config.max_pending_bytes);
+                if dropped > 0 {
+                    self.report_dropped(dropped, "pending output exceeded the memory bound");
+                }
+            }
+        }
+        let pending_bytes = u64::try_from(self.pending.memory_bytes()).unwrap_or(u64::MAX);
+        self.update_status(|status| status.pending_bytes = pending_bytes);
+    }
+
+    /// Applies every pending write inside one transaction. A write the database refuses for
+    /// good (a constraint) is dropped and reported so it cannot block the rest forever.
+    fn write_pending(&mut self) -> Result<()> {
+        self.database
+            .connection()
+            .execute_batch("BEGIN IMMEDIATE")?;
+        let mut index = 0;
+        while let Some(write) = self.pending.get(index) {
+            match write.apply(&self.database) {
+                Ok(()) => index += 1,
+                Err(error) if is_transient(&error) => return Err(error),
+                Err(error) => {
+                    let lost = self
+                        .pending
+                        .remove(index)
+                        .map_or(0, |write| write.output_bytes());
+                    self.report_dropped(lost, &format!("a write was refused: {error}"));
+                }
+            }
+        }
+        self.database.connection().execute_batch("COMMIT")?;
+        Ok(())
+    }
+
+    /// Ends a failed transaction, unless SQLite already rolled it back by itself.
+    fn roll_back(&self) {
+        let connection = self.database.connection();
+        if !connection.is_autocommit()
+            && let Err(error) = connection.execute_batch("ROLLBACK")
+        {
+            tracing::error!(%error, "could not roll back a failed commit");
+        }
+    }
+
+    fn flush_answer(&self) -> std::result::Result<(), String> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        Err(self
+            .status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .last_error
+            .clone()
+            .unwrap_or_else(|| "writes are still pending".to_owned()))
+    }
+
+    fn report_dropped(&self, bytes: u64, reason: &str) {
+        tracing::error!(bytes, reason, "the recorder dropped data");
+        self.update_status(|status| {
+            status.dropped_bytes = status.dropped_bytes.saturating_add(bytes);
+            status.last_error = Some(format!("{reason} ({bytes} bytes of output lost)"));
+        });
+    }
+
+    fn update_status(&self, change: impl FnOnce(&mut RecorderStatus)) {
+        change(&mut self.status.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    #[cfg(test)]
+    fn limit_pages(&self, extra_pages: Option<u64>) {
+        let connection = self.database.connection();
+        let limit = match extra_pages {
+            Some(extra) => connection
+                .query_row("PRAGMA page_count", [], |row| row.get::<_, u64>(0))
+                .map(|pages| pages + extra),
+            None => Ok(u64::from(u32::MAX - 1)),
+        };
+        let result = limit.and_then(|limit| {
+            connection.query_row(&format!("PRAGMA max_page_count = {limit}"), [], |row| {
+                row.get::<_, u64>(0)
+            })
+        });
+        if let Err(error) = result {
+            tracing::error!(%error, "could not set max_page_count");
+        }
+    }
+}
+
+/// Errors that may go away by themselves (space freed, lock released), so the write is kept.
+/// Everything the database refuses for good (constraints, types) and encoding failures are not.
+fn is_transient(error: &StoreError) -> bool {
+    let StoreError::Sqlite(error) = error else {
+        return false;
+    };
+    !matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::ConstraintViolation | ErrorCode::TypeMismatch | ErrorCode::TooBig) | None
+    )
+}

@@ -1,0 +1,1015 @@
+//! Turns key presses, pastes, mouse events and focus changes into the bytes xterm sends a PTY.
+//!
+//! Everything here is a pure function of the event and the terminal's current modes, so the view
+//! can call it without holding the terminal lock beyond reading [`InputModes`].
+
+use alacritty_terminal::term::TermMode;
+
+/// The escape character that starts every control sequence.
+const ESC: u8 = 0x1b;
+
+/// The largest 0-based cell coordinate the X10 mouse encoding can carry in one byte (32 + 1 + 222).
+const X10_MAX_COORDINATE: usize = 222;
+
+/// The largest 0-based cell coordinate the UTF-8 mouse encoding (1005) can carry in two bytes.
+const UTF8_MAX_COORDINATE: usize = 2014;
+
+/// A key as the terminal sees it, after the keyboard layout has been applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    /// A printable character, already shifted by the caller (shift+a arrives as `'A'`).
+    Char(char),
+    Enter,
+    Backspace,
+    Tab,
+    Escape,
+    Up,
+    Down,
+    Left,
+    Right,
+    Home,
+    End,
+    PageUp,
+    PageDown,
+    Insert,
+    Delete,
+    /// A function key, `F(1)` to `F(12)`; other numbers send nothing.
+    F(u8),
+}
+
+/// The modifier keys held during a key press or mouse event.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Modifiers {
+    pub shift: bool,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+impl Modifiers {
+    /// No modifier held.
+    pub const NONE: Self = Self {
+        shift: false,
+        ctrl: false,
+        alt: false,
+    };
+    /// Only shift held.
+    pub const SHIFT: Self = Self {
+        shift: true,
+        ctrl: false,
+        alt: false,
+    };
+    /// Only ctrl held.
+    pub const CTRL: Self = Self {
+        shift: false,
+        ctrl: true,
+        alt: false,
+    };
+    /// Only alt held.
+    pub const ALT: Self = Self {
+        shift: false,
+        ctrl: false,
+        alt: true,
+    };
+
+    /// True when no modifier is held.
+    pub fn is_empty(self) -> bool {
+        self == Self::NONE
+    }
+
+    /// The xterm modifier parameter (`1 + shift + 2*alt + 4*ctrl`), or `None` without modifiers.
+    fn xterm_parameter(self) -> Option<u8> {
+        if self.is_empty() {
+            return None;
+        }
+        Some(1 + u8::from(self.shift) + 2 * u8::from(self.alt) + 4 * u8::from(self.ctrl))
+    }
+}
+
+/// Which mouse events the application asked to receive.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MouseReport {
+    /// No mouse reporting; the terminal keeps the mouse for selection and scrolling.
+    #[default]
+    Off,
+    /// Mode 1000: button presses and releases.
+    Click,
+    /// Mode 1002: presses, releases and motion while a button is held.
+    Drag,
+    /// Mode 1003: presses, releases and all motion.
+    Motion,
+}
+
+/// The terminal modes that change what input bytes look like.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InputModes {
+    /// DECCKM: unmodified arrows, Home and End send SS3 instead of CSI.
+    pub app_cursor: bool,
+    /// DECKPAM: the application asked for keypad application mode.
+    pub app_keypad: bool,
+    /// Mode 2004: pastes are wrapped in `ESC[200~` / `ESC[201~`.
+    pub bracketed_paste: bool,
+    pub mouse_report: MouseReport,
+    /// Mode 1006: mouse events use the SGR encoding.
+    pub mouse_sgr: bool,
+    /// Mode 1005: mouse coordinates above 94 use two-byte UTF-8.
+    pub mouse_utf8: bool,
+    /// Mode 1007: the wheel sends arrow keys on the alternate screen.
+    pub alternate_scroll: bool,
+    /// The alternate screen is showing.
+    pub alt_screen: bool,
+    /// Mode 1004: focus changes are reported as `ESC[I` / `ESC[O`.
+    pub focus_events: bool,
+}
+
+impl InputModes {
+    /// Reads the input-related flags out of alacritty's terminal mode.
+    pub fn from_term_mode(mode: TermMode) -> Self {
+        Self {
+            app_cursor: mode.contains(TermMode::APP_CURSOR),
+            app_keypad: mode.contains(TermMode::APP_KEYPAD),
+            bracketed_paste: mode.contains(TermMode::BRACKETED_PASTE),
+            mouse_report: mouse_report_from_term_mode(mode),
+            mouse_sgr: mode.contains(TermMode::SGR_MOUSE),
+            mouse_utf8: mode.contains(TermMode::UTF8_MOUSE),
+            alternate_scroll: mode.contains(TermMode::ALTERNATE_SCROLL),
+            alt_screen: mode.contains(TermMode::ALT_SCREEN),
+            focus_events: mode.contains(TermMode::FOCUS_IN_OUT),
+        }
+    }
+}
+
+/// Alacritty keeps the three tracking modes as separate flags; the widest one wins.
+fn mouse_report_from_term_mode(mode: TermMode) -> MouseReport {
+    if mode.contains(TermMode::MOUSE_MOTION) {
+        MouseReport::Motion
+    } else if mode.contains(TermMode::MOUSE_DRAG) {
+        MouseReport::Drag
+    } else if mode.contains(TermMode::MOUSE_REPORT_CLICK) {
+        MouseReport::Click
+    } else {
+        MouseReport::Off
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys
+// ---------------------------------------------------------------------------------------------
+
+/// Bytes for one key press, as xterm sends them; None when the key sends nothing.
+pub fn encode_key(key: Key, mods: Modifiers, modes: InputModes) -> Option<Vec<u8>> {
+    match key {
+        Key::Char(character) => Some(encode_char(character, mods)),
+        Key::Enter => Some(with_alt_prefix(b"\r", mods)),
+        Key::Backspace => Some(encode_backspace(mods)),
+        Key::Tab => Some(encode_tab(mods)),
+        Key::Escape => Some(with_alt_prefix(&[ESC], mods)),
+        Key::Up => Some(cursor_key(b'A', mods, modes)),
+        Key::Down => Some(cursor_key(b'B', mods, modes)),
+        Key::Right => Some(cursor_key(b'C', mods, modes)),
+        Key::Left => Some(cursor_key(b'D', mods, modes)),
+        Key::Home => Some(cursor_key(b'H', mods, modes)),
+        Key::End => Some(cursor_key(b'F', mods, modes)),
+        Key::Insert => Some(tilde_key(2, mods)),
+        Key::Delete => Some(tilde_key(3, mods)),
+        Key::PageUp => Some(tilde_key(5, mods)),
+        Key::PageDown => Some(tilde_key(6, mods)),
+        Key::F(number) => encode_function_key(number, mods),
+    }
+}
+
+/// A character, turned into its control code under ctrl and prefixed with ESC under alt.
+fn encode_char(character: char, mods: Modifiers) -> Vec<u8> {
+    if mods.ctrl
+        && let Some(control) = control_code(character)
+    {
+        return with_alt_prefix(&[control], mods);
+    }
+    let mut buffer = [0; 4];
+    with_alt_prefix(character.encode_utf8(&mut buffer).as_bytes(), mods)
+}
+
+/// The C0 byte xterm sends for ctrl plus this character, or None when ctrl changes nothing.
+fn control_code(character: char) -> Option<u8> {
+    let code = match character {
+        'a'..='z' => character as u8 - b'a' + 1,
+        'A'..='Z' => character as u8 - b'A' + 1,
+        '@' | ' ' | '2' | '`' => 0x00,
+        '[' | '3' => ESC,
+        '\\' | '4' => 0x1c,
+        ']' | '5' => 0x1d,
+        '^' | '~' | '6' => 0x1e,
+        '_' | '/' | '7' => 0x1f,
+        '?' | '8' => 0x7f,
+        _ => return None,
+    };
+    Some(code)
+}
+
+/// Alt works as meta: the key's usual bytes preceded by ESC.
+fn with_alt_prefix(bytes: &[u8], mods: Modifiers) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 1);
+    if mods.alt {
+        out.push(ESC);
+    }
+    out.extend_from_slice(bytes);
+    out
+}
+
+/// Backspace sends DEL; ctrl turns it into BS so programs can tell the two apart.
+fn encode_backspace(mods: Modifiers) -> Vec<u8> {
+    let byte = if mods.ctrl { 0x08 } else { 0x7f };
+    with_alt_prefix(&[byte], mods)
+}
+
+/// Tab sends HT; shift+Tab is the back-tab sequence CSI Z.
+fn encode_tab(mods: Modifiers) -> Vec<u8> {
+    if mods.shift {
+        with_alt_prefix(b"\x1b[Z", mods)
+    } else {
+        with_alt_prefix(b"\t", mods)
+    }
+}
+
+/// Arrows, Home and End: SS3 in application cursor mode, CSI otherwise, CSI 1;m with modifiers.
+fn cursor_key(final_byte: u8, mods: Modifiers, modes: InputModes) -> Vec<u8> {
+    match mods.xterm_parameter() {
+        Some(parameter) => format!("\x1b[1;{parameter}{}", final_byte as char).into_bytes(),
+        None if modes.app_cursor => vec![ESC, b'O', final_byte],
+        None => vec![ESC, b'[', final_byte],
+    }
+}
+
+/// Keys of the form CSI n ~, with the modifier as a second parameter: CSI n;m ~.
+fn tilde_key(number: u8, mods: Modifiers) -> Vec<u8> {
+    match mods.xterm_parameter() {
+        Some(parameter) => format!("\x1b[{number};{parameter}~").into_bytes(),
+        None => format!("\x1b[{number}~").into_bytes(),
+    }
+}
+
+/// F1-F4 use SS3 P..S (CSI 1;m P..S when modified); F5-F12 use the VT220 CSI n ~ numbers.
+fn encode_function_key(number: u8, mods: Modifiers) -> Option<Vec<u8>> {
+    let tilde_number = match number {
+        1..=4 => return Some(pf_key(b'P' + number - 1, mods)),
+        5 => 15,
+        6 => 17,
+        7 => 18,
+        8 => 19,
+        9 => 20,
+        10 => 21,
+        11 => 23,
+        12 => 24,
+        _ => return None,
+    };
+    Some(tilde_key(tilde_number, mods))
+}
+
+/// F1-F4, which xterm sends like the VT100's PF1-PF4 keys.
+fn pf_key(final_byte: u8, mods: Modifiers) -> Vec<u8> {
+    match mods.xterm_parameter() {
+        Some(parameter) => format!("\x1b[1;{parameter}{}", final_byte as char).into_bytes(),
+        None => vec![ESC, b'O', final_byte],
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paste
+// ---------------------------------------------------------------------------------------------
+
+/// Text as if pasted: in bracketed mode wrapped with `ESC[200~` / `ESC[201~`, outside it with
+/// line breaks turned into the carriage return Enter sends.
+///
+/// In both modes control characters other than tab, line feed, carriage return and backspace are
+/// removed, as xterm does unless `allowPasteControls` is set. Dropping ESC is what keeps pasted
+/// text from ending the bracket early with its own `ESC[201~` and running the rest as typed
+/// commands; the C1 controls go too, because U+009B is a one-character CSI.
+pub fn encode_paste(text: &str, modes: InputModes) -> Vec<u8> {
+    let filtered: String = text.chars().filter(|&c| is_allowed_in_paste(c)).collect();
+    if modes.bracketed_paste {
+        let mut out = Vec::with_capacity(filtered.len() + 12);
+        out.extend_from_slice(b"\x1b[200~");
+        out.extend_from_slice(filtered.as_bytes());
+        out.extend_from_slice(b"\x1b[201~");
+        out
+    } else {
+        filtered
+            .replace("\r\n", "\r")
+            .replace('\n', "\r")
+            .into_bytes()
+    }
+}
+
+/// Formatting characters survive a paste; every other C0 or C1 control, and DEL, is removed.
+fn is_allowed_in_paste(character: char) -> bool {
+    matches!(character, '\t' | '\n' | '\r' | '\u{8}') || !character.is_control()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mouse
+// ---------------------------------------------------------------------------------------------
+
+/// A mouse button, or no button for plain motion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MouseButton {
+    Left,
+    Middle,
+    Right,
+    WheelUp,
+    WheelDown,
+    /// Motion with no button held, reported only in [`MouseReport::Motion`].
+    NoButton,
+}
+
+impl MouseButton {
+    /// The xterm button number before modifiers and the motion flag are added.
+    fn code(self) -> u8 {
+        match self {
+            Self::Left => 0,
+            Self::Middle => 1,
+            Self::Right => 2,
+            Self::NoButton => 3,
+            Self::WheelUp => 64,
+            Self::WheelDown => 65,
+        }
+    }
+
+    fn is_wheel(self) -> bool {
+        matches!(self, Self::WheelUp | Self::WheelDown)
+    }
+}
+
+/// What happened to the mouse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MouseAction {
+    Press,
+    Release,
+    Motion,
+}
+
+/// Bytes reporting one mouse event at 0-based cell `col`/`line`, or None when the current mode
+/// does not report it.
+///
+/// SGR (1006) sends `ESC[<b;x;yM` for presses and motion and `...m` for releases. The default
+/// X10 encoding sends `ESC[M` and three bytes `32+b, 32+x+1, 32+y+1`, with release as button 3;
+/// events past column or line 223 are dropped unless UTF-8 mode (1005) widens the coordinates.
+pub fn encode_mouse(
+    button: MouseButton,
+    action: MouseAction,
+    col: usize,
+    line: usize,
+    mods: Modifiers,
+    modes: InputModes,
+) -> Option<Vec<u8>> {
+    if !is_reported(button, action, modes.mouse_report) {
+        return None;
+    }
+    let code = button_code(button, action, mods);
+    if modes.mouse_sgr {
+        let final_byte = if action == MouseAction::Release {
+            'm'
+        } else {
+            'M'
+        };
+        return Some(format!("\x1b[<{code};{};{}{final_byte}", col + 1, line + 1).into_bytes());
+    }
+    // The X10 encoding has no way to say which button was released.
+    let code = if action == MouseAction::Release {
+        3 + modifier_bits(mods)
+    } else {
+        code
+    };
+    x10_report(code, col, line, modes.mouse_utf8)
+}
+
+/// Whether the tracking mode asks for this event at all.
+fn is_reported(button: MouseButton, action: MouseAction, report: MouseReport) -> bool {
+    match (action, report) {
+        (_, MouseReport::Off) => false,
+        // Wheel notches are presses only, and a press needs a button.
+        (MouseAction::Press, _) => button != MouseButton::NoButton,
+        (MouseAction::Release, _) => button != MouseButton::NoButton && !button.is_wheel(),
+        (MouseAction::Motion, _) if button.is_wheel() => false,
+        (MouseAction::Motion, MouseReport::Click) => false,
+        (MouseAction::Motion, MouseReport::Drag) => button != MouseButton::NoButton,
+        (MouseAction::Motion, MouseReport::Motion) => true,
+    }
+}
+
+/// The button number with modifiers (shift 4, alt 8, ctrl 16) and the motion flag (32) added.
+fn button_code(button: MouseButton, action: MouseAction, mods: Modifiers) -> u8 {
+    let motion = if action == MouseAction::Motion { 32 } else { 0 };
+    button.code() + modifier_bits(mods) + motion
+}
+
+fn modifier_bits(mods: Modifiers) -> u8 {
+    4 * u8::from(mods.shift) + 8 * u8::from(mods.alt) + 16 * u8::from(mods.ctrl)
+}
+
+/// `ESC[M` followed by the button byte and the two coordinate bytes.
+fn x10_report(code: u8, col: usize, line: usize, utf8: bool) -> Option<Vec<u8>> {
+    let limit = if utf8 {
+        UTF8_MAX_COORDINATE
+    } else {
+        X10_MAX_COORDINATE
+    };
+    if col > limit || line > limit {
+        return None;
+    }
+    let mut out = vec![ESC, b'[', b'M', 32 + code];
+    push_x10_coordinate(&mut out, col, utf8);
+    push_x10_coordinate(&mut out, line, utf8);
+    Some(out)
+}
+
+/// One coordinate as the byte `32 + coordinate + 1`. In UTF-8 mode values of 128 and above are
+/// written as that code point in two-byte UTF-8 instead; [`x10_report`] has already dropped
+/// anything too large for the chosen encoding.
+fn push_x10_coordinate(out: &mut Vec<u8>, coordinate: usize, utf8: bool) {
+    let value = 32 + 1 + coordinate;
+    if utf8 && value >= 0x80 {
+        out.push(0xc0 | (value >> 6) as u8);
+        out.push(0x80 | (value & 0x3f) as u8);
+    } else {
+        out.push(value as u8);
+    }
+}
+
+/// Which way the wheel turned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScrollDirection {
+    Up,
+    Down,
+}
+
+/// Arrow keys for `lines` wheel steps on the alternate screen when mode 1007 is on and no mouse
+/// mode claims the wheel, so pagers and editors scroll; None when the wheel should scroll the
+/// terminal's own history instead.
+pub fn encode_alternate_scroll(
+    direction: ScrollDirection,
+    lines: usize,
+    modes: InputModes,
+) -> Option<Vec<u8>> {
+    let applies = modes.alt_screen
+        && modes.alternate_scroll
+        && modes.mouse_report == MouseReport::Off
+        && lines > 0;
+    if !applies {
+        return None;
+    }
+    let final_byte = match direction {
+        ScrollDirection::Up => b'A',
+        ScrollDirection::Down => b'B',
+    };
+    Some(cursor_key(final_byte, Modifiers::NONE, modes).repeat(lines))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Focus
+// ---------------------------------------------------------------------------------------------
+
+/// `ESC[I` when the window gains focus and `ESC[O` when it loses it, only in mode 1004.
+pub fn encode_focus(focused: bool, modes: InputModes) -> Option<Vec<u8>> {
+    if !modes.focus_events {
+        return None;
+    }
+    Some(if focused {
+        b"\x1b[I".to_vec()
+    } else {
+        b"\x1b[O".to_vec()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NONE: Modifiers = Modifiers::NONE;
+    const SHIFT: Modifiers = Modifiers::SHIFT;
+    const CTRL: Modifiers = Modifiers::CTRL;
+    const ALT: Modifiers = Modifiers::ALT;
+    const CTRL_SHIFT: Modifiers = Modifiers {
+        shift: true,
+        ctrl: true,
+        alt: false,
+    };
+    const CTRL_ALT: Modifiers = Modifiers {
+        shift: false,
+        ctrl: true,
+        alt: true,
+    };
+    const ALL: Modifiers = Modifiers {
+        shift: true,
+        ctrl: true,
+        alt: true,
+    };
+
+    /// Asserts each key press produces exactly the listed bytes in `modes`.
+    fn assert_keys(modes: InputModes, cases: &[(Key, Modifiers, &[u8])]) {
+        for &(key, mods, expected) in cases {
+            let actual = encode_key(key, mods, modes);
+            assert_eq!(actual.as_deref(), Some(expected), "{key:?} with {mods:?}");
+        }
+    }
+
+    fn mouse_modes(report: MouseReport, sgr: bool) -> InputModes {
+        InputModes {
+            mouse_report: report,
+            mouse_sgr: sgr,
+            ..InputModes::default()
+        }
+    }
+
+    /// A mouse event at (col, line) without modifiers.
+    fn mouse(
+        modes: InputModes,
+        button: MouseButton,
+        action: MouseAction,
+        col: usize,
+        line: usize,
+    ) -> Option<Vec<u8>> {
+        encode_mouse(button, action, col, line, NONE, modes)
+    }
+
+    #[test]
+    fn characters_send_their_utf8_and_shift_changes_nothing_more() {
+        assert_keys(
+            InputModes::default(),
+            &[
+                (Key::Char('a'), NONE, b"a"),
+                (Key::Char('A'), SHIFT, b"A"),
+                (Key::Char('é'), NONE, "é".as_bytes()),
+                (Key::Char('€'), SHIFT, "€".as_bytes()),
+            ],
+        );
+    }
+
+    #[test]
+    fn ctrl_characters_send_c0_codes() {
+        assert_keys(
+            InputModes::default(),
+            &[
+                (Key::Char('a'), CTRL, &[0x01]),
+                (Key::Char('c'), CTRL, &[0x03]),
+                (Key::Char('z'), CTRL, &[0x1a]),
+                (Key::Char('D'), CTRL_SHIFT, &[0x04]),
+                (Key::Char('@'), CTRL, &[0x00]),
+                (Key::Char(' '), CTRL, &[0x00]),
+                (Key::Char('['), CTRL, &[0x1b]),
+                (Key::Char('\\'), CTRL, &[0x1c]),
+                (Key::Char(']'), CTRL, &[0x1d]),
+                (Key::Char('^'), CTRL, &[0x1e]),
+                (Key::Char('~'), CTRL, &[0x1e]),
+                (Key::Char('_'), CTRL, &[0x1f]),
+                (Key::Char('/'), CTRL, &[0x1f]),
+                (Key::Char('?'), CTRL, &[0x7f]),
+                // The VT220 digit row: ctrl+2 is NUL through ctrl+8 as DEL.
+                (Key::Char('2'), CTRL, &[0x00]),
+                (Key::Char('3'), CTRL, &[0x1b]),
+                (Key::Char('6'), CTRL, &[0x1e]),
+                (Key::Char('8'), CTRL, &[0x7f]),
+                // Characters ctrl has no code for are sent unchanged.
+                (Key::Char('1'), CTRL, b"1"),
+                (Key::Char('é'), CTRL, "é".as_bytes()),
+            ],
+        );
+    }
+
+    #[test]
+    fn alt_prefixes_escape() {
+        assert_keys(
+            InputModes::default(),
+            &[
+                (Key::Char('x'), ALT, b"\x1bx"),
+                (Key::Char('é'), ALT, "\x1bé".as_bytes()),
+                (Key::Char('c'), CTRL_ALT, b"\x1b\x03"),
+                (Key::Enter, ALT, b"\x1b\r"),
+                (Key::Escape, ALT, b"\x1b\x1b"),
+                (Key::Backspace, ALT, b"\x1b\x7f"),
+                (Key::Backspace, CTRL_ALT, b"\x1b\x08"),
+                (Key::Tab, ALT, b"\x1b\t"),
+            ],
+        );
+    }
+
+    #[test]
+    fn editing_keys() {
+        assert_keys(
+            InputModes::default(),
+            &[
+                (Key::Enter, NONE, b"\r"),
+                (Key::Enter, SHIFT, b"\r"),
+                (Key::Backspace, NONE, &[0x7f]),
+                (Key::Backspace, CTRL, &[0x08]),
+                (Key::Tab, NONE, b"\t"),
+                (Key::Tab, SHIFT, b"\x1b[Z"),
+                (Key::Escape, NONE, b"\x1b"),
+            ],
+        );
+    }
+
+    #[test]
+    fn cursor_keys_in_normal_mode_use_csi() {
+        assert_keys(
+            InputModes::default(),
+            &[
+                (Key::Up, NONE, b"\x1b[A"),
+                (Key::Down, NONE, b"\x1b[B"),
+                (Key::Right, NONE, b"\x1b[C"),
+                (Key::Left, NONE, b"\x1b[D"),
+                (Key::Home, NONE, b"\x1b[H"),
+                (Key::End, NONE, b"\x1b[F"),
+            ],
+        );
+    }
+
+    #[test]
+    fn cursor_keys_in_application_mode_use_ss3_until_modified() {
+        let modes = InputModes {
+            app_cursor: true,
+            ..InputModes::default()
+        };
+        assert_keys(
+            modes,
+            &[
+                (Key::Up, NONE, b"\x1bOA"),
+                (Key::Down, NONE, b"\x1bOB"),
+                (Key::Right, NONE, b"\x1bOC"),
+                (Key::Left, NONE, b"\x1bOD"),
+                (Key::Home, NONE, b"\x1bOH"),
+                (Key::End, NONE, b"\x1bOF"),
+                // A modifier always selects the CSI form.
+                (Key::Up, CTRL, b"\x1b[1;5A"),
+                (Key::Home, SHIFT, b"\x1b[1;2H"),
+                // Keys that are not cursor keys ignore the mode.
+                (Key::PageUp, NONE, b"\x1b[5~"),
+                (Key::F(1), NONE, b"\x1bOP"),
+            ],
+        );
+    }
+
+    #[test]
+    fn modified_cursor_keys_carry_the_xterm_parameter() {
+        assert_keys(
+            InputModes::default(),
+            &[
+                (Key::Up, SHIFT, b"\x1b[1;2A"),
+                (Key::Down, ALT, b"\x1b[1;3B"),
+                (Key::Right, CTRL, b"\x1b[1;5C"),
+                (Key::Left, CTRL_SHIFT, b"\x1b[1;6D"),
+                (Key::Left, CTRL_ALT, b"\x1b[1;7D"),
+                (Key::Up, ALL, b"\x1b[1;8A"),
+                (Key::Home, SHIFT, b"\x1b[1;2H"),
+                (Key::End, CTRL, b"\x1b[1;5F"),
+            ],
+        );
+    }
+
+    #[test]
+    fn tilde_keys() {
+        assert_keys(
+            InputModes::default(),
+            &[
+                (Key::Insert, NONE, b"\x1b[2~"),
+                (Key::Delete, NONE, b"\x1b[3~"),
+                (Key::PageUp, NONE, b"\x1b[5~"),
+                (Key::PageDown, NONE, b"\x1b[6~"),
+                (Key::PageUp, SHIFT, b"\x1b[5;2~"),
+                (Key::Delete, CTRL, b"\x1b[3;5~"),
+                (Key::PageDown, ALT, b"\x1b[6;3~"),
+                (Key::Insert, ALL, b"\x1b[2;8~"),
+            ],
+        );
+    }
+
+    #[test]
+    fn function_keys() {
+        assert_keys(
+            InputModes::default(),
+            &[
+                (Key::F(1), NONE, b"\x1bOP"),
+                (Key::F(2), NONE, b"\x1bOQ"),
+                (Key::F(3), NONE, b"\x1bOR"),
+                (Key::F(4), NONE, b"\x1bOS"),
+                (Key::F(5), NONE, b"\x1b[15~"),
+                (Key::F(6), NONE, b"\x1b[17~"),
+                (Key::F(7), NONE, b"\x1b[18~"),
+                (Key::F(8), NONE, b"\x1b[19~"),
+                (Key::F(9), NONE, b"\x1b[20~"),
+                (Key::F(10), NONE, b"\x1b[21~"),
+                (Key::F(11), NONE, b"\x1b[23~"),
+                (Key::F(12), NONE, b"\x1b[24~"),
+                (Key::F(1), SHIFT, b"\x1b[1;2P"),
+                (Key::F(2), CTRL, b"\x1b[1;5Q"),
+                (Key::F(3), ALT, b"\x1b[1;3R"),
+                (Key::F(4), CTRL_SHIFT, b"\x1b[1;6S"),
+                (Key::F(5), SHIFT, b"\x1b[15;2~"),
+                (Key::F(12), CTRL, b"\x1b[24;5~"),
+            ],
+        );
+        assert_eq!(encode_key(Key::F(0), NONE, InputModes::default()), None);
+        assert_eq!(encode_key(Key::F(13), NONE, InputModes::default()), None);
+    }
+
+    #[test]
+    fn plain_paste_turns_line_breaks_into_carriage_returns() {
+        let modes = InputModes::default();
+        assert_eq!(encode_paste("ls\n", modes), b"ls\r");
+        assert_eq!(encode_paste("a\r\nb\nc\rd", modes), b"a\rb\rc\rd");
+        assert_eq!(encode_paste("tab\there", modes), b"tab\there");
+        assert_eq!(encode_paste("", modes), b"");
+    }
+
+    #[test]
+    fn bracketed_paste_wraps_the_text_and_keeps_line_breaks() {
+        let modes = InputModes {
+            bracketed_paste: true,
+            ..InputModes::default()
+        };
+        assert_eq!(encode_paste("echo hi", modes), b"\x1b[200~echo hi\x1b[201~");
+        assert_eq!(encode_paste("a\nb", modes), b"\x1b[200~a\nb\x1b[201~");
+        assert_eq!(encode_paste("é", modes), "\x1b[200~é\x1b[201~".as_bytes());
+    }
+
+    #[test]
+    fn bracketed_paste_cannot_end_its_own_bracket() {
+        let modes = InputModes {
+            bracketed_paste: true,
+            ..InputModes::default()
+        };
+        let bytes = encode_paste("a\x1b[201~b", modes);
+        assert_eq!(bytes, b"\x1b[200~a[201~b\x1b[201~");
+        let end_markers = bytes
+            .windows(6)
+            .filter(|window| window == b"\x1b[201~")
+            .count();
+        assert_eq!(end_markers, 1);
+        // The one-character C1 CSI is just as dangerous as ESC [.
+        assert_eq!(
+            encode_paste("a\u{9b}201~b", modes),
+            b"\x1b[200~a201~b\x1b[201~"
+        );
+    }
+
+    #[test]
+    fn paste_drops_control_characters_but_keeps_formatting() {
+        let bracketed = InputModes {
+            bracketed_paste: true,
+            ..InputModes::default()
+        };
+        assert_eq!(
+            encode_paste("x\x03y\x07z\x7f", bracketed),
+            b"\x1b[200~xyz\x1b[201~"
+        );
+        assert_eq!(
+            encode_paste("a\tb\x08c\r\n", bracketed),
+            b"\x1b[200~a\tb\x08c\r\n\x1b[201~"
+        );
+        assert_eq!(
+            encode_paste("rm x\x1b[A\x1b\n", InputModes::default()),
+            b"rm x[A\r"
+        );
+    }
+
+    #[test]
+    fn mouse_off_reports_nothing() {
+        let modes = mouse_modes(MouseReport::Off, true);
+        for action in [
+            MouseAction::Press,
+            MouseAction::Release,
+            MouseAction::Motion,
+        ] {
+            assert_eq!(mouse(modes, MouseButton::Left, action, 0, 0), None);
+        }
+        assert_eq!(
+            mouse(modes, MouseButton::WheelUp, MouseAction::Press, 0, 0),
+            None
+        );
+    }
+
+    #[test]
+    fn x10_press_and_release() {
+        let modes = mouse_modes(MouseReport::Click, false);
+        let left = mouse(modes, MouseButton::Left, MouseAction::Press, 0, 0);
+        assert_eq!(left.as_deref(), Some(&b"\x1b[M\x20\x21\x21"[..]));
+        let middle = mouse(modes, MouseButton::Middle, MouseAction::Press, 1, 2);
+        assert_eq!(middle.as_deref(), Some(&b"\x1b[M\x21\x22\x23"[..]));
+        let right = mouse(modes, MouseButton::Right, MouseAction::Press, 9, 4);
+        assert_eq!(right.as_deref(), Some(&b"\x1b[M\x22\x2a\x25"[..]));
+        // X10 cannot name the released button: every release is button 3.
+        let release = mouse(modes, MouseButton::Right, MouseAction::Release, 9, 4);
+        assert_eq!(release.as_deref(), Some(&b"\x1b[M\x23\x2a\x25"[..]));
+    }
+
+    #[test]
+    fn mouse_modifiers_add_to_the_button() {
+        let modes = mouse_modes(MouseReport::Click, false);
+        let press = |mods| encode_mouse(MouseButton::Left, MouseAction::Press, 0, 0, mods, modes);
+        assert_eq!(press(SHIFT).as_deref(), Some(&b"\x1b[M\x24\x21\x21"[..]));
+        assert_eq!(press(ALT).as_deref(), Some(&b"\x1b[M\x28\x21\x21"[..]));
+        assert_eq!(press(CTRL).as_deref(), Some(&b"\x1b[M\x30\x21\x21"[..]));
+        let release = encode_mouse(MouseButton::Left, MouseAction::Release, 0, 0, CTRL, modes);
+        assert_eq!(release.as_deref(), Some(&b"\x1b[M\x33\x21\x21"[..]));
+    }
+
+    #[test]
+    fn x10_drops_coordinates_past_223() {
+        let modes = mouse_modes(MouseReport::Click, false);
+        let last = mouse(modes, MouseButton::Left, MouseAction::Press, 222, 222);
+        assert_eq!(last.as_deref(), Some(&b"\x1b[M\x20\xff\xff"[..]));
+        assert_eq!(
+            mouse(modes, MouseButton::Left, MouseAction::Press, 223, 0),
+            None
+        );
+        assert_eq!(
+            mouse(modes, MouseButton::Left, MouseAction::Press, 0, 300),
+            None
+        );
+    }
+
+    #[test]
+    fn utf8_mouse_writes_large_coordinates_as_two_bytes() {
+        let modes = InputModes {
+            mouse_utf8: true,
+            ..mouse_modes(MouseReport::Click, false)
+        };
+        // Column 94 is value 127, still one byte; column 95 is value 128, the first two-byte one.
+        let small = mouse(modes, MouseButton::Left, MouseAction::Press, 94, 0);
+        assert_eq!(small.as_deref(), Some(&b"\x1b[M\x20\x7f\x21"[..]));
+        let large = mouse(modes, MouseButton::Left, MouseAction::Press, 95, 299);
+        assert_eq!(
+            large.as_deref(),
+            Some("\x1b[M\u{20}\u{80}\u{14c}".as_bytes())
+        );
+        assert_eq!(
+            mouse(modes, MouseButton::Left, MouseAction::Press, 2015, 0),
+            None
+        );
+    }
+
+    #[test]
+    fn sgr_reports_press_release_and_any_coordinate() {
+        let modes = mouse_modes(MouseReport::Click, true);
+        let press = mouse(modes, MouseButton::Left, MouseAction::Press, 4, 9);
+        assert_eq!(press.as_deref(), Some(&b"\x1b[<0;5;10M"[..]));
+        let release = mouse(modes, MouseButton::Right, MouseAction::Release, 4, 9);
+        assert_eq!(release.as_deref(), Some(&b"\x1b[<2;5;10m"[..]));
+        let far = encode_mouse(
+            MouseButton::Middle,
+            MouseAction::Press,
+            499,
+            299,
+            CTRL,
+            modes,
+        );
+        assert_eq!(far.as_deref(), Some(&b"\x1b[<17;500;300M"[..]));
+    }
+
+    #[test]
+    fn wheel_reports_buttons_64_and_65_without_release() {
+        let sgr = mouse_modes(MouseReport::Click, true);
+        let up = mouse(sgr, MouseButton::WheelUp, MouseAction::Press, 0, 0);
+        assert_eq!(up.as_deref(), Some(&b"\x1b[<64;1;1M"[..]));
+        let down = encode_mouse(MouseButton::WheelDown, MouseAction::Press, 2, 3, SHIFT, sgr);
+        assert_eq!(down.as_deref(), Some(&b"\x1b[<69;3;4M"[..]));
+        assert_eq!(
+            mouse(sgr, MouseButton::WheelUp, MouseAction::Release, 0, 0),
+            None
+        );
+        let x10 = mouse_modes(MouseReport::Click, false);
+        let up = mouse(x10, MouseButton::WheelUp, MouseAction::Press, 0, 0);
+        assert_eq!(up.as_deref(), Some(&b"\x1b[M\x60\x21\x21"[..]));
+        let down = mouse(x10, MouseButton::WheelDown, MouseAction::Press, 0, 0);
+        assert_eq!(down.as_deref(), Some(&b"\x1b[M\x61\x21\x21"[..]));
+    }
+
+    #[test]
+    fn motion_is_reported_as_the_tracking_mode_asks() {
+        let drag = |report| {
+            mouse(
+                mouse_modes(report, true),
+                MouseButton::Left,
+                MouseAction::Motion,
+                1,
+                1,
+            )
+        };
+        let hover = |report| {
+            mouse(
+                mouse_modes(report, true),
+                MouseButton::NoButton,
+                MouseAction::Motion,
+                1,
+                1,
+            )
+        };
+        assert_eq!(drag(MouseReport::Click), None);
+        assert_eq!(hover(MouseReport::Click), None);
+        assert_eq!(
+            drag(MouseReport::Drag).as_deref(),
+            Some(&b"\x1b[<32;2;2M"[..])
+        );
+        assert_eq!(hover(MouseReport::Drag), None);
+        assert_eq!(
+            drag(MouseReport::Motion).as_deref(),
+            Some(&b"\x1b[<32;2;2M"[..])
+        );
+        assert_eq!(
+            hover(MouseReport::Motion).as_deref(),
+            Some(&b"\x1b[<35;2;2M"[..])
+        );
+        let x10 = mouse_modes(MouseReport::Motion, false);
+        let hover = mouse(x10, MouseButton::NoButton, MouseAction::Motion, 0, 0);
+        assert_eq!(hover.as_deref(), Some(&b"\x1b[M\x43\x21\x21"[..]));
+        let right_drag = mouse(x10, MouseButton::Right, MouseAction::Motion, 0, 0);
+        assert_eq!(right_drag.as_deref(), Some(&b"\x1b[M\x42\x21\x21"[..]));
+    }
+
+    #[test]
+    fn no_button_never_presses_or_releases() {
+        let modes = mouse_modes(MouseReport::Motion, true);
+        assert_eq!(
+            mouse(modes, MouseButton::NoButton, MouseAction::Press, 0, 0),
+            None
+        );
+        assert_eq!(
+            mouse(modes, MouseButton::NoButton, MouseAction::Release, 0, 0),
+            None
+        );
+    }
+
+    #[test]
+    fn alternate_scroll_sends_arrows_on_the_alternate_screen() {
+        let modes = InputModes {
+            alt_screen: true,
+            alternate_scroll: true,
+            ..InputModes::default()
+        };
+        let up = encode_alternate_scroll(ScrollDirection::Up, 3, modes);
+        assert_eq!(up.as_deref(), Some(&b"\x1b[A\x1b[A\x1b[A"[..]));
+        let app = InputModes {
+            app_cursor: true,
+            ..modes
+        };
+        let down = encode_alternate_scroll(ScrollDirection::Down, 2, app);
+        assert_eq!(down.as_deref(), Some(&b"\x1bOB\x1bOB"[..]));
+        let primary = InputModes {
+            alt_screen: false,
+            ..modes
+        };
+        assert_eq!(
+            encode_alternate_scroll(ScrollDirection::Up, 1, primary),
+            None
+        );
+        let mouse = InputModes {
+            mouse_report: MouseReport::Click,
+            ..modes
+        };
+        assert_eq!(encode_alternate_scroll(ScrollDirection::Up, 1, mouse), None);
+        assert_eq!(encode_alternate_scroll(ScrollDirection::Up, 0, modes), None);
+    }
+
+    #[test]
+    fn focus_is_reported_only_when_asked() {
+        let modes = InputModes {
+            focus_events: true,
+            ..InputModes::default()
+        };
+        assert_eq!(encode_focus(true, modes).as_deref(), Some(&b"\x1b[I"[..]));
+        assert_eq!(encode_focus(false, modes).as_deref(), Some(&b"\x1b[O"[..]));
+        assert_eq!(encode_focus(true, InputModes::default()), None);
+        assert_eq!(encode_focus(false, InputModes::default()), None);
+    }
+
+    #[test]
+    fn from_term_mode_reads_every_input_flag() {
+        let read = InputModes::from_term_mode;
+        assert_eq!(read(TermMode::empty()), InputModes::default());
+        assert!(read(TermMode::APP_CURSOR).app_cursor);
+        assert!(read(TermMode::APP_KEYPAD).app_keypad);
+        assert!(read(TermMode::BRACKETED_PASTE).bracketed_paste);
+        assert_eq!(
+            read(TermMode::MOUSE_REPORT_CLICK).mouse_report,
+            MouseReport::Click
+        );
+        assert_eq!(read(TermMode::MOUSE_DRAG).mouse_report, MouseReport::Drag);
+        assert_eq!(
+            read(TermMode::MOUSE_MOTION).mouse_report,
+            MouseReport::Motion
+        );
+        assert!(read(TermMode::SGR_MOUSE).mouse_sgr);
+        assert!(read(TermMode::UTF8_MOUSE).mouse_utf8);
+        assert!(read(TermMode::ALTERNATE_SCROLL).alternate_scroll);
+        assert!(read(TermMode::ALT_SCREEN).alt_screen);
+        assert!(read(TermMode::FOCUS_IN_OUT).focus_events);
+        // Alacritty starts with alternate scroll on; the other defaults do not touch input.
+        let fresh = InputModes {
+            alternate_scroll: true,
+            ..InputModes::default()
+        };
+        assert_eq!(read(TermMode::default()), fresh);
+        // With several tracking modes set, the widest one wins.
+        let both = TermMode::MOUSE_REPORT_CLICK | TermMode::MOUSE_DRAG;
+        assert_eq!(read(both).mouse_report, MouseReport::Drag);
+        assert_eq!(read(TermMode::MOUSE_MODE).mouse_report, MouseReport::Motion);
+    }
+}

@@ -1,0 +1,55 @@
+//! Replaying recorded output into a terminal safely: with every event swallowed, then leaving
+//! the state a fresh process expects.
+
+use alacritty_terminal::grid::Dimensions;
+use alacritty_terminal::term::Config;
+use alacritty_terminal::vte::ansi::{Processor, StdSyncHandler};
+
+use crate::event_proxy::EventProxy;
+use crate::size::TermSize;
+
+/// A terminal with no process, fed from recorded bytes: queries inside them are never
+/// answered (its listener drops everything).
+pub type ReplayTerm = alacritty_terminal::Term<EventProxy>;
+
+/// A fresh silent terminal of the given size.
+pub fn new_replay_term(size: TermSize, scrollback_lines: usize) -> ReplayTerm {
+    let config = Config {
+        scrolling_history: scrollback_lines,
+        ..Config::default()
+    };
+    alacritty_terminal::Term::new(config, &size, EventProxy::silent())
+}
+
+/// Feeds recorded bytes into `term`. The caller's listener must be muted (see
+/// [`EventProxy::silent`] or [`crate::Terminal::spawn_with_history`]).
+pub fn replay_bytes<T: alacritty_terminal::event::EventListener>(
+    term: &mut alacritty_terminal::Term<T>,
+    bytes: &[u8],
+) {
+    let mut processor: Processor<StdSyncHandler> = Processor::new();
+    processor.advance(term, bytes);
+    if processor.sync_bytes_count() > 0 {
+        processor.stop_sync(term);
+    }
+}
+
+/// After replaying old output, puts the terminal back in the state a new process expects:
+/// main screen, no mouse reporting, no bracketed paste, normal cursor keys, cursor visible, on
+/// a fresh line below the old output.
+pub fn reset_for_new_process<T: alacritty_terminal::event::EventListener>(
+    term: &mut alacritty_terminal::Term<T>,
+) {
+    // DECSET resets: leave alt screen (1049), mouse modes, SGR/UTF-8 mouse, bracketed paste,
+    // app cursor (DECCKM), app keypad (DECKPNM), focus events, show cursor, reset SGR and the
+    // scroll region, then move to a new line.
+    const RESET: &[u8] = b"\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\
+\x1b[?2004l\x1b[?1l\x1b>\x1b[?1004l\x1b[?25h\x1b[0m\x1b[r";
+    replay_bytes(term, RESET);
+    let last = term.screen_lines() as i32 - 1;
+    // Jump below the old output: go to the bottom row, then add a line if it is in use.
+    replay_bytes(term, format!("\x1b[{};1H", last + 1).as_bytes());
+    if !crate::text::row_text(term, alacritty_terminal::index::Line(last)).is_empty() {
+        replay_bytes(term, b"\r\n");
+    }
+}

@@ -1,0 +1,354 @@
+//! One live pane: a child process on a PTY, its reader, parser and writer threads, and the
+//! handle the app uses to read the grid, send input and resize.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use alacritty_terminal::sync::FairMutex;
+use crossbeam_channel::Sender;
+use portable_pty::{ChildKiller, MasterPty};
+
+use crate::event_proxy::EventProxy;
+use crate::palette::Palette;
+use crate::size::TermSize;
+use crate::{Term, parser, pty};
+
+/// Identifies a pane for its whole life, across restarts of the app.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct PaneId(pub u64);
+
+impl std::fmt::Display for PaneId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Called whenever the pane has something new to show (from the parser thread).
+pub type Wake = Arc<dyn Fn() + Send + Sync>;
+
+/// Receives every byte the child prints, in order, with its offset in the pane's stream.
+/// Called on the reader thread: it may block (backpressure) but should not do slow work.
+pub trait OutputSink: Send + Sync {
+    fn output(&self, pane: PaneId, offset: u64, bytes: Arc<[u8]>);
+}
+
+/// Something the app should know about a pane.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TerminalEvent {
+    pub pane: PaneId,
+    pub kind: TerminalEventKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TerminalEventKind {
+    /// OSC 0/2 set the title (None: reset to default).
+    Title(Option<String>),
+    /// OSC 52: the program asks to put this text on the clipboard.
+    ClipboardStore(String),
+    Bell,
+    /// The child exited and all of its output has been parsed.
+    Exited(ExitInfo),
+}
+
+/// How a child process ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExitInfo {
+    pub code: u32,
+    pub signal: Option<String>,
+}
+
+impl std::fmt::Display for ExitInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.signal {
+            Some(signal) => write!(f, "process killed by {signal}"),
+            None => write!(f, "process exited with code {}", self.code),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TerminalError {
+    #[error("could not open a pseudo-terminal: {0}")]
+    OpenPty(String),
+    #[error("could not start {command}: {reason}")]
+    Spawn { command: String, reason: String },
+    #[error("could not start a thread: {0}")]
+    Thread(#[from] std::io::Error),
+}
+
+/// What to run in a pane and how.
+#[derive(Clone, Debug)]
+pub struct SpawnOptions {
+    /// Program and arguments; empty means the user's login shell.
+    pub command: Vec<String>,
+    /// Working directory; `None` means the home directory.
+    pub cwd: Option<PathBuf>,
+    /// Extra environment variables, on top of the inherited ones and TERM/COLORTERM.
+    pub env: Vec<(String, String)>,
+    pub size: TermSize,
+    /// Lines of scrollback kept in memory.
+    pub scrollback_lines: usize,
+}
+
+impl Default for SpawnOptions {
+    fn default() -> Self {
+        Self {
+            command: Vec::new(),
+            cwd: None,
+            env: Vec::new(),
+            size: TermSize::new(80, 24),
+            scrollback_lines: 10_000,
+        }
+    }
+}
+
+/// State shared between a pane's threads and its handle.
+#[derive(Default)]
+pub(crate) struct Shared {
+    title: Mutex<Option<String>>,
+    size: Mutex<Option<TermSize>>,
+    exit: Mutex<Option<ExitInfo>>,
+    /// Bumped whenever the grid changed, so views can reuse what they drew before.
+    generation: AtomicU64,
+    /// Bytes read from the PTY so far (the stream offset of the next byte).
+    bytes_read: AtomicU64,
+    wake: Option<Wake>,
+    events: Option<Sender<TerminalEvent>>,
+    palette: Option<Arc<Palette>>,
+}
+
+impl Shared {
+    pub(crate) fn wake(&self) {
+        if let Some(wake) = &self.wake {
+            wake();
+        }
+    }
+
+    pub(crate) fn send_event(&self, event: TerminalEvent) {
+        if let Some(events) = &self.events {
+            // The app may be shutting down; then nobody needs the event.
+            let _ignored = events.send(event);
+        }
+        self.wake();
+    }
+
+    pub(crate) fn palette(&self) -> Option<&Palette> {
+        self.palette.as_deref()
+    }
+
+    pub(crate) fn size(&self) -> TermSize {
+        lock(&self.size).unwrap_or_else(|| TermSize::new(80, 24))
+    }
+
+    pub(crate) fn set_title(&self, title: Option<String>) {
+        *lock(&self.title) = title;
+    }
+
+    pub(crate) fn set_exit(&self, exit: ExitInfo) {
+        *lock(&self.exit) = Some(exit);
+    }
+
+    pub(crate) fn bump_generation(&self) {
+        self.generation.fetch_add(1, Ordering::Release);
+    }
+
+    pub(crate) fn add_bytes_read(&self, count: u64) -> u64 {
+        self.bytes_read.fetch_add(count, Ordering::AcqRel)
+    }
+}
+
+/// Locks a mutex, recovering the data if a thread panicked while holding it: a pane's small
+/// shared fields are always valid on their own.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A live terminal pane.
+pub struct Terminal {
+    id: PaneId,
+    term: Arc<FairMutex<Term>>,
+    shared: Arc<Shared>,
+    input: Sender<Vec<u8>>,
+    master: Mutex<Box<dyn MasterPty + Send>>,
+    killer: Mutex<Box<dyn ChildKiller + Send + Sync>>,
+    options: SpawnOptions,
+    _threads: Vec<JoinHandle<()>>,
+}
+
+/// Everything a terminal reports to, bundled to keep `spawn`'s signature short.
+#[derive(Clone)]
+pub struct Listeners {
+    pub events: Sender<TerminalEvent>,
+    pub wake: Wake,
+    pub sink: Option<Arc<dyn OutputSink>>,
+    pub palette: Arc<Palette>,
+}
+
+impl Terminal {
+    /// Starts `options.command` on a new PTY with the pane's threads.
+    pub fn spawn(
+        id: PaneId,
+        options: SpawnOptions,
+        listeners: Listeners,
+    ) -> Result<Self, TerminalError> {
+        Self::spawn_with_history(id, options, listeners, |_| {})
+    }
+
+    /// Like [`spawn`](Self::spawn), but first lets `prepare` fill the new `Term` (e.g. replay
+    /// recorded output) with every event swallowed, before the process starts.
+    pub fn spawn_with_history(
+        id: PaneId,
+        options: SpawnOptions,
+        listeners: Listeners,
+        prepare: impl FnOnce(&mut Term),
+    ) -> Result<Self, TerminalError> {
+        let shared = Arc::new(Shared {
+            size: Mutex::new(Some(options.size)),
+            wake: Some(listeners.wake.clone()),
+            events: Some(listeners.events.clone()),
+            palette: Some(listeners.palette.clone()),
+            ..Shared::default()
+        });
+        let spawned = pty::spawn(id, &options)?;
+        let (input, input_rx) = crossbeam_channel::unbounded::<Vec<u8>>();
+        let proxy = EventProxy::new(id, Some(input.clone()), shared.clone());
+
+        let config = alacritty_terminal::term::Config {
+            scrolling_history: options.scrollback_lines,
+            ..Default::default()
+        };
+        let mut term = Term::new(config, &options.size, proxy.clone());
+        proxy.set_muted(true);
+        prepare(&mut term);
+        proxy.set_muted(false);
+        let term = Arc::new(FairMutex::new(term));
+
+        let threads = parser::start_threads(parser::Threads {
+            id,
+            term: term.clone(),
+            shared: shared.clone(),
+            reader: spawned.reader,
+            writer: spawned.writer,
+            input: input_rx,
+            child: spawned.child,
+            sink: listeners.sink,
+        })?;
+
+        Ok(Self {
+            id,
+            term,
+            shared,
+            input,
+            master: Mutex::new(spawned.master),
+            killer: Mutex::new(spawned.killer),
+            options,
+            _threads: threads,
+        })
+    }
+
+    pub fn id(&self) -> PaneId {
+        self.id
+    }
+
+    /// What this pane was started with (to restart it the same way).
+    pub fn options(&self) -> &SpawnOptions {
+        &self.options
+    }
+
+    /// The grid, for views and queries. Hold the lock briefly: the parser waits on it.
+    pub fn term(&self) -> &FairMutex<Term> {
+        &self.term
+    }
+
+    /// Increases whenever the grid may look different.
+    pub fn generation(&self) -> u64 {
+        self.shared.generation.load(Ordering::Acquire)
+    }
+
+    /// Marks the grid changed by the UI (scroll, selection) so views redraw it.
+    pub fn mark_changed(&self) {
+        self.shared.bump_generation();
+    }
+
+    /// Sends bytes to the child as if typed. Never blocks.
+    pub fn write(&self, bytes: Vec<u8>) {
+        if bytes.is_empty() {
+            return;
+        }
+        // The writer thread ends with the child; input after that has nowhere to go.
+        let _ignored = self.input.send(bytes);
+    }
+
+    /// Resizes the PTY (the child gets SIGWINCH) and the grid (which reflows).
+    pub fn resize(&self, size: TermSize) {
+        {
+            let mut current = lock(&self.shared.size);
+            if *current == Some(size) {
+                return;
+            }
+            *current = Some(size);
+        }
+        if let Err(error) = lock(&self.master).resize(size.pty_size()) {
+            tracing::debug!(pane = self.id.0, %error, "resize of an exited pty");
+        }
+        self.term.lock().resize(size);
+        self.shared.bump_generation();
+        self.shared.wake();
+    }
+
+    pub fn size(&self) -> TermSize {
+        self.shared.size()
+    }
+
+    /// The title set by the program with OSC 0/2, if any.
+    pub fn title(&self) -> Option<String> {
+        lock(&self.shared.title).clone()
+    }
+
+    /// How the child ended, once it has.
+    pub fn exit_info(&self) -> Option<ExitInfo> {
+        lock(&self.shared.exit).clone()
+    }
+
+    /// Offset of the next output byte in this pane's stream.
+    pub fn bytes_read(&self) -> u64 {
+        self.shared.bytes_read.load(Ordering::Acquire)
+    }
+
+    /// The foreground process group leader of the PTY (the program the user is running).
+    pub fn foreground_pid(&self) -> Option<i32> {
+        lock(&self.master).process_group_leader()
+    }
+
+    /// Whether the terminal echoes input (false at password prompts): input is not recorded
+    /// then.
+    pub fn echo_enabled(&self) -> bool {
+        lock(&self.master).get_termios().is_none_or(|termios| {
+            termios
+                .local_flags
+                .contains(nix::sys::termios::LocalFlags::ECHO)
+        })
+    }
+
+    /// Ends the child (SIGHUP, as when a terminal window closes).
+    pub fn kill(&self) {
+        if self.exit_info().is_none()
+            && let Err(error) = lock(&self.killer).kill()
+        {
+            tracing::debug!(pane = self.id.0, %error, "kill of an exited child");
+        }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

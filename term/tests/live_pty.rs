@@ -1,0 +1,326 @@
+//! Live PTY tests: real child processes in a `Terminal`, observed through its grid, its events and
+//! its output sink. Every wait is on a condition with a deadline.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
+use spaces_term::palette::Palette;
+use spaces_term::{
+    ExitInfo, Listeners, OutputSink, PaneId, SpawnOptions, TermSize, Terminal, TerminalError,
+    TerminalEvent, TerminalEventKind, text,
+};
+
+/// Generous: the tests run in parallel on small CI machines.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// Keeps every chunk the reader hands to the sink.
+#[derive(Default)]
+struct RecordingSink {
+    chunks: Mutex<Vec<(u64, Arc<[u8]>)>>,
+}
+
+impl OutputSink for RecordingSink {
+    fn output(&self, _pane: PaneId, offset: u64, bytes: Arc<[u8]>) {
+        self.chunks.lock().expect("sink lock").push((offset, bytes));
+    }
+}
+
+/// A spawned terminal with the receiving ends of its listeners.
+struct Harness {
+    terminal: Terminal,
+    events: Receiver<TerminalEvent>,
+    wakes: Receiver<()>,
+}
+
+fn listeners(
+    sink: Option<Arc<dyn OutputSink>>,
+) -> (Listeners, Receiver<TerminalEvent>, Receiver<()>) {
+    let (events, events_rx) = crossbeam_channel::bounded(1024);
+    let (wake_tx, wakes) = crossbeam_channel::bounded::<()>(1);
+    let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || {
+        // One pending wake is enough: the waiter re-reads the whole state.
+        let _pending = wake_tx.try_send(());
+    });
+    let listeners = Listeners {
+        events,
+        wake,
+        sink,
+        palette: Arc::new(Palette::default()),
+    };
+    (listeners, events_rx, wakes)
+}
+
+fn spawn_with(
+    id: u64,
+    command: &[&str],
+    size: TermSize,
+    sink: Option<Arc<dyn OutputSink>>,
+) -> Result<Harness, TerminalError> {
+    let (listeners, events, wakes) = listeners(sink);
+    let options = SpawnOptions {
+        command: command.iter().map(|part| (*part).to_owned()).collect(),
+        size,
+        env: vec![("SPACES_TEST_EXTRA".to_owned(), "extra-value".to_owned())],
+        ..SpawnOptions::default()
+    };
+    let terminal = Terminal::spawn(PaneId(id), options, listeners)?;
+    Ok(Harness {
+        terminal,
+        events,
+        wakes,
+    })
+}
+
+/// Runs `script` with `/bin/sh -c` on an 80x24 PTY.
+fn spawn_sh(id: u64, script: &str) -> Harness {
+    spawn_with(id, &["/bin/sh", "-c", script], TermSize::new(80, 24), None).expect("spawn /bin/sh")
+}
+
+impl Harness {
+    fn screen(&self) -> Vec<String> {
+        text::screen(&self.terminal.term().lock())
+    }
+
+    /// Waits until `condition` holds for the screen, re-checking on every wake.
+    fn wait_for_screen(&self, what: &str, condition: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let screen = self.screen();
+            if condition(&screen) {
+                return screen;
+            }
+            let now = Instant::now();
+            assert!(
+                now < deadline,
+                "timed out waiting for {what}; screen: {screen:#?}"
+            );
+            // A short cap as well: a wake can land between reading the screen and waiting.
+            let _woken = self
+                .wakes
+                .recv_timeout((deadline - now).min(Duration::from_millis(100)));
+        }
+    }
+
+    fn wait_for_text(&self, needle: &str) -> Vec<String> {
+        self.wait_for_screen(needle, |screen| {
+            screen.iter().any(|row| row.contains(needle))
+        })
+    }
+
+    /// Waits for the exit event, skipping other events.
+    fn wait_for_exit(&self) -> ExitInfo {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let event = self.events.recv_deadline(deadline).unwrap_or_else(|error| {
+                panic!("no exit event: {error}; screen: {:#?}", self.screen())
+            });
+            assert_eq!(event.pane, self.terminal.id());
+            if let TerminalEventKind::Exited(info) = event.kind {
+                return info;
+            }
+        }
+    }
+}
+
+#[test]
+fn printed_text_appears_on_the_screen() {
+    let harness = spawn_sh(1, "printf 'hello\\n'; exit 0");
+    let screen = harness.wait_for_text("hello");
+    assert_eq!(screen[0], "hello");
+    assert_eq!(harness.wait_for_exit().code, 0);
+}
+
+#[test]
+fn exit_code_arrives_as_an_event_and_in_exit_info() {
+    let harness = spawn_sh(2, "exit 3");
+    let info = harness.wait_for_exit();
+    assert_eq!(
+        info,
+        ExitInfo {
+            code: 3,
+            signal: None
+        }
+    );
+    assert_eq!(harness.terminal.exit_info(), Some(info.clone()));
+    assert_eq!(info.to_string(), "process exited with code 3");
+}
+
+#[test]
+fn kill_ends_the_child_and_reports_the_signal() {
+    let harness = spawn_sh(3, "echo started; exec sleep 600");
+    harness.wait_for_text("started");
+    assert!(harness.terminal.exit_info().is_none());
+    harness.terminal.kill();
+    let info = harness.wait_for_exit();
+    assert!(info.signal.is_some(), "killed by a signal: {info:?}");
+    assert_eq!(harness.terminal.exit_info(), Some(info));
+}
+
+/// Writes a query to the terminal in raw mode, reads the answer up to `final_byte`, and prints
+/// it in hex: the answer can only come from the pane's parser thread, as no UI runs here.
+fn query_script(query: &str, final_byte: char) -> String {
+    format!(
+        "import os, sys, tty\n\
+         tty.setraw(0)\n\
+         os.write(1, b'{query}')\n\
+         reply = b''\n\
+         while not reply.endswith(b'{final_byte}'):\n\
+         \x20   reply += os.read(0, 1)\n\
+         os.write(1, b'REPLY:' + reply.hex().encode() + b'\\r\\n')\n"
+    )
+}
+
+fn query_reply(id: u64, query: &str, final_byte: char) -> String {
+    let script = query_script(query, final_byte);
+    let harness = spawn_with(id, &["python3", "-c", &script], TermSize::new(80, 24), None)
+        .expect("spawn python3");
+    let screen = harness.wait_for_text("REPLY:");
+    let row = screen
+        .iter()
+        .find_map(|row| row.split_once("REPLY:"))
+        .expect("reply row")
+        .1
+        .to_owned();
+    assert_eq!(harness.wait_for_exit().code, 0);
+    row
+}
+
+#[test]
+fn device_attributes_query_is_answered_without_a_ui() {
+    let reply = query_reply(4, "\\x1b[c", 'c');
+    // ESC [ ? ... c
+    assert!(reply.starts_with("1b5b3f"), "DA reply {reply}");
+    assert!(reply.ends_with("63"), "DA reply {reply}");
+}
+
+#[test]
+fn cursor_position_query_reports_where_the_cursor_is() {
+    // The query is written at the start of the screen: row 1, column 1.
+    let reply = query_reply(5, "\\x1b[6n", 'R');
+    assert_eq!(reply, hex(b"\x1b[1;1R"));
+}
+
+#[test]
+fn background_colour_query_answers_from_the_palette() {
+    let reply = query_reply(6, "\\x1b]11;?\\x07", '\x07');
+    let background = Palette::default().background;
+    let expected = format!(
+        "\x1b]11;rgb:{0:02x}{0:02x}/{1:02x}{1:02x}/{2:02x}{2:02x}\x07",
+        background.r, background.g, background.b
+    );
+    assert_eq!(reply, hex(expected.as_bytes()));
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[test]
+fn output_sink_receives_every_byte_in_order() {
+    let sink = Arc::new(RecordingSink::default());
+    let harness = spawn_with(
+        7,
+        &["seq", "1", "20000"],
+        TermSize::new(80, 24),
+        Some(sink.clone()),
+    )
+    .expect("spawn seq");
+    assert_eq!(harness.wait_for_exit().code, 0);
+
+    let chunks = sink.chunks.lock().expect("sink lock");
+    let mut next_offset = 0u64;
+    let mut received = Vec::new();
+    for (offset, bytes) in chunks.iter() {
+        assert_eq!(*offset, next_offset, "chunks are contiguous");
+        assert!(!bytes.is_empty(), "no empty chunks");
+        next_offset += bytes.len() as u64;
+        received.extend_from_slice(bytes);
+    }
+    assert_eq!(next_offset, harness.terminal.bytes_read());
+    // The PTY turns each "\n" into "\r\n" (onlcr).
+    let expected: String = (1..=20_000).map(|number| format!("{number}\r\n")).collect();
+    assert_eq!(received.len(), expected.len());
+    assert!(
+        received == expected.as_bytes(),
+        "bytes differ from seq's output"
+    );
+    // The grid saw the same stream: the last numbers are on the screen.
+    assert_eq!(harness.screen()[22], "20000");
+}
+
+#[test]
+fn resize_changes_the_size_the_child_sees() {
+    let harness = spawn_sh(8, "stty size; read _line; stty size; exit 0");
+    harness.wait_for_text("24 80");
+    harness.terminal.resize(TermSize::new(100, 30));
+    assert_eq!(harness.terminal.size(), TermSize::new(100, 30));
+    harness.terminal.write(b"\n".to_vec());
+    let screen = harness.wait_for_text("30 100");
+    assert_eq!(screen.len(), 30, "the grid has the new row count");
+    assert_eq!(harness.wait_for_exit().code, 0);
+}
+
+#[test]
+fn written_input_reaches_the_child() {
+    // Echo is off, so only cat's copy of the input can appear.
+    let harness = spawn_sh(9, "stty -echo; echo READY; cat");
+    harness.wait_for_text("READY");
+    harness.terminal.write(b"typed into the pane\n".to_vec());
+    harness.wait_for_text("typed into the pane");
+    // Ctrl-D at the start of a line ends cat.
+    harness.terminal.write(vec![0x04]);
+    assert_eq!(harness.wait_for_exit().code, 0);
+}
+
+#[test]
+fn child_environment_names_the_terminal_and_the_pane() {
+    let harness = spawn_sh(
+        42,
+        "printf 'env:%s|%s|%s|%s|%s\\n' \"$TERM\" \"$COLORTERM\" \"$SPACES_PANE_ID\" \
+         \"$TERM_PROGRAM\" \"$SPACES_TEST_EXTRA\"",
+    );
+    let screen = harness.wait_for_text("env:");
+    assert_eq!(
+        screen[0],
+        "env:xterm-256color|truecolor|42|spaces|extra-value"
+    );
+    assert_eq!(harness.wait_for_exit().code, 0);
+}
+
+#[test]
+fn missing_program_gives_an_error_or_an_exit_event() {
+    let program = "/nonexistent/spaces-no-such-program";
+    match spawn_with(10, &[program, "--flag"], TermSize::new(80, 24), None) {
+        Err(error) => {
+            let message = error.to_string();
+            assert!(
+                message.contains(program),
+                "error names the program: {message}"
+            );
+            assert!(matches!(error, TerminalError::Spawn { .. }), "{error:?}");
+        }
+        Ok(harness) => {
+            let info = harness.wait_for_exit();
+            assert_ne!(info.code, 0, "a missing program cannot succeed: {info:?}");
+        }
+    }
+}
+
+#[test]
+fn title_from_osc_reaches_the_app() {
+    let harness = spawn_sh(11, "printf '\\033]2;pane title\\007'; echo done");
+    harness.wait_for_text("done");
+    let deadline = Instant::now() + DEADLINE;
+    let title = loop {
+        let event = harness
+            .events
+            .recv_deadline(deadline)
+            .expect("a title event");
+        if let TerminalEventKind::Title(title) = event.kind {
+            break title;
+        }
+    };
+    assert_eq!(title.as_deref(), Some("pane title"));
+    assert_eq!(harness.terminal.title().as_deref(), Some("pane title"));
+}
