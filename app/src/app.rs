@@ -212,7 +212,7 @@ impl SpacesApp {
                     .button("No panes open. Start a shell (Ctrl+Shift+T)")
                     .clicked()
                 {
-                    requests.push(PaneRequest::Focus(PaneId(0)));
+                    requests.push(PaneRequest::NewPane);
                 }
             });
             return;
@@ -534,8 +534,7 @@ impl SpacesApp {
 
     fn handle_pane_request(&mut self, request: PaneRequest) {
         match request {
-            // The "no panes" button asks for a new pane with the placeholder id 0.
-            PaneRequest::Focus(PaneId(0)) => self.new_tab(),
+            PaneRequest::NewPane => self.new_tab(),
             PaneRequest::Focus(pane) => self.focus(pane),
             PaneRequest::Restart(pane) => self.restart_pane(pane),
             PaneRequest::Close(pane) => self.close_pane(pane),

@@ -197,7 +197,7 @@ pub fn simplification() -> egui_tiles::SimplificationOptions {
     egui_tiles::SimplificationOptions {
         prune_empty_tabs: true,
         prune_empty_containers: true,
-        prune_single_child_tabs: false,
+        prune_single_child_tabs: true,
         prune_single_child_containers: true,
         all_panes_must_have_tabs: true,
         join_nested_linear_containers: true,

@@ -64,8 +64,8 @@ impl CommandPalette {
                     (
                         input.consume_key(egui::Modifiers::NONE, Key::ArrowDown),
                         input.consume_key(egui::Modifiers::NONE, Key::ArrowUp),
-                        input.key_pressed(Key::Enter),
-                        input.key_pressed(Key::Escape),
+                        input.consume_key(egui::Modifiers::NONE, Key::Enter),
+                        input.consume_key(egui::Modifiers::NONE, Key::Escape),
                     )
                 });
                 if down {

@@ -46,6 +46,8 @@ struct MeshKey {
 /// Something the pane asks the app to do after the frame.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PaneRequest {
+    /// Open a new pane (the empty window's button).
+    NewPane,
     Focus(PaneId),
     Restart(PaneId),
     Close(PaneId),
@@ -421,7 +423,7 @@ fn paint(
         let phase = (time / half) as u64;
         let until_flip = half - time % half;
         ctx.request_repaint_after(Duration::from_secs_f64(until_flip));
-        phase % 2 == 0
+        phase.is_multiple_of(2)
     } else {
         true
     };

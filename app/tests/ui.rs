@@ -1,0 +1,343 @@
+//! UI tests: the whole Spaces window in an egui_kittest harness, driven by keys, clicks and drags
+//! as a user would, with real `/bin/sh` panes behind it.
+
+use std::time::{Duration, Instant};
+
+use egui::{Event, Key, Modifiers, Pos2, Rect, Vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use spaces_app::layout::{self, panes, visible_panes};
+use spaces_app::{AppConfig, SpacesApp};
+use spaces_term::PaneId;
+use tempfile::TempDir;
+
+/// How long a condition may take before the test fails: shells start in milliseconds, but CI
+/// machines are slow and busy.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// The modifiers of every Spaces shortcut, as a keyboard on Linux reports them.
+const CTRL_SHIFT: Modifiers = Modifiers {
+    alt: false,
+    ctrl: true,
+    shift: true,
+    mac_cmd: false,
+    command: true,
+};
+
+/// A window under test and the data directory it owns.
+struct Window {
+    harness: Harness<'static, SpacesApp>,
+    _data_dir: TempDir,
+}
+
+impl Window {
+    /// A 1200x800 window with one `/bin/sh` pane, no control socket and no system clipboard.
+    fn open() -> Self {
+        let data_dir = tempfile::tempdir().expect("temporary data directory");
+        let config = AppConfig {
+            control_socket: false,
+            system_clipboard: false,
+            default_command: vec!["/bin/sh".into()],
+            ..AppConfig::new(data_dir.path().to_path_buf())
+        };
+        let mut harness = Harness::builder()
+            .with_size(Vec2::new(1200.0, 800.0))
+            .build_eframe(|cc| SpacesApp::new(&cc.egui_ctx, config).expect("app starts"));
+        harness.run_steps(2);
+        Self {
+            harness,
+            _data_dir: data_dir,
+        }
+    }
+
+    fn app(&self) -> &SpacesApp {
+        self.harness.state()
+    }
+
+    fn focused(&self) -> PaneId {
+        self.app().focused().expect("a pane has focus")
+    }
+
+    fn pane_count(&self) -> usize {
+        assert_eq!(
+            panes(self.app().tree()).len(),
+            self.app().panes().len(),
+            "every live pane has a tile and every tile a live pane"
+        );
+        self.app().panes().len()
+    }
+
+    /// Where the pane was drawn in the last frame (below its tab bar).
+    fn rect(&self, pane: PaneId) -> Rect {
+        let tree = self.app().tree();
+        let tile = layout::tile_of(tree, pane).expect("pane has a tile");
+        tree.tiles.rect(tile).expect("pane was laid out")
+    }
+
+    /// Presses Ctrl+Shift+`key` and lets the window react.
+    fn shortcut(&mut self, key: Key) {
+        self.harness.key_press_modifiers(CTRL_SHIFT, key);
+        self.harness.step();
+        self.harness.run_steps(2);
+    }
+
+    /// Types a line into whatever has keyboard focus and presses Enter.
+    fn type_line(&mut self, text: &str) {
+        self.harness.event(Event::Text(text.to_owned()));
+        self.harness.key_press(Key::Enter);
+        self.harness.step();
+    }
+
+    fn click(&mut self, label: &str) {
+        self.harness.get_by_label(label).click();
+        self.harness.step();
+        self.harness.run_steps(2);
+    }
+
+    fn has_label(&self, label: &str) -> bool {
+        self.harness.query_by_label(label).is_some()
+    }
+
+    /// The focused pane's screen, one string per row.
+    fn screen(&self) -> String {
+        let entry = self
+            .app()
+            .panes()
+            .get(self.focused())
+            .expect("focused pane");
+        spaces_term::text::screen(&entry.terminal.term().lock()).join("\n")
+    }
+
+    /// Steps frames until `done` holds, failing the test after `DEADLINE`.
+    fn wait_for(&mut self, what: &str, mut done: impl FnMut(&Self) -> bool) {
+        let start = Instant::now();
+        loop {
+            self.harness.step();
+            if done(self) {
+                return;
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "timed out waiting for {what}; focused screen:\n{}",
+                self.app()
+                    .focused()
+                    .map_or_else(|| "(no pane)".to_owned(), |_| self.screen())
+            );
+            // Give the shells a moment to run; the condition, not this pause, ends the wait.
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Moves the pointer from `from` to `to` with the primary button held, a frame per step.
+    fn drag(&mut self, from: Pos2, to: Pos2) {
+        self.harness.hover_at(from);
+        self.harness.step();
+        self.harness.drag_at(from);
+        self.harness.step();
+        let steps = 12;
+        for i in 1..=steps {
+            self.harness
+                .hover_at(from.lerp(to, i as f32 / steps as f32));
+            self.harness.step();
+        }
+        self.harness.drop_at(to);
+        self.harness.step();
+        self.harness.run_steps(2);
+    }
+}
+
+fn is_left_of(left: Rect, right: Rect) -> bool {
+    left.max.x <= right.min.x + 1.0 && left.max.y > right.min.y && left.min.y < right.max.y
+}
+
+fn is_above(top: Rect, bottom: Rect) -> bool {
+    top.max.y <= bottom.min.y + 1.0 && top.max.x > bottom.min.x && top.min.x < bottom.max.x
+}
+
+#[test]
+fn split_shortcuts_place_the_new_pane_beside_and_below() {
+    let mut window = Window::open();
+    let first = window.focused();
+
+    window.shortcut(Key::E);
+    assert_eq!(window.pane_count(), 2);
+    let second = window.focused();
+    assert_ne!(second, first, "the new pane takes focus");
+    let visible = visible_panes(window.app().tree());
+    assert!(visible.contains(&first) && visible.contains(&second));
+    assert!(is_left_of(window.rect(first), window.rect(second)));
+
+    window.shortcut(Key::O);
+    assert_eq!(window.pane_count(), 3);
+    let third = window.focused();
+    assert!(third != first && third != second);
+    assert_eq!(visible_panes(window.app().tree()).len(), 3);
+    assert!(is_above(window.rect(second), window.rect(third)));
+    assert!(is_left_of(window.rect(first), window.rect(third)));
+}
+
+#[test]
+fn closing_panes_moves_focus_and_the_empty_window_offers_a_new_shell() {
+    let mut window = Window::open();
+    let first = window.focused();
+    window.shortcut(Key::E);
+    let second = window.focused();
+
+    window.shortcut(Key::W);
+    assert_eq!(window.pane_count(), 1);
+    assert_eq!(window.app().focused(), Some(first));
+    assert!(window.app().panes().get(second).is_none());
+
+    window.shortcut(Key::W);
+    assert_eq!(window.pane_count(), 0);
+    assert_eq!(window.app().focused(), None);
+    let button = "No panes open. Start a shell (Ctrl+Shift+T)";
+    assert!(window.has_label(button));
+
+    window.click(button);
+    assert_eq!(window.pane_count(), 1);
+    let fresh = window.focused();
+    assert!(
+        fresh != first && fresh != second,
+        "a new pane, not an old one"
+    );
+    assert!(!window.has_label(button));
+}
+
+#[test]
+fn focus_follows_the_arrow_shortcuts() {
+    let mut window = Window::open();
+    let left = window.focused();
+    window.shortcut(Key::E);
+    let top_right = window.focused();
+
+    window.shortcut(Key::ArrowLeft);
+    assert_eq!(window.focused(), left);
+    window.shortcut(Key::ArrowLeft);
+    assert_eq!(window.focused(), left, "nothing further left: focus stays");
+    window.shortcut(Key::ArrowRight);
+    assert_eq!(window.focused(), top_right);
+
+    window.shortcut(Key::O);
+    let bottom_right = window.focused();
+    window.shortcut(Key::ArrowUp);
+    assert_eq!(window.focused(), top_right);
+    window.shortcut(Key::ArrowDown);
+    assert_eq!(window.focused(), bottom_right);
+    window.shortcut(Key::ArrowLeft);
+    assert_eq!(window.focused(), left);
+}
+
+#[test]
+fn command_palette_lists_filters_and_runs_commands() {
+    let mut window = Window::open();
+    window.shortcut(Key::P);
+    assert!(window.app().palette_open());
+    assert!(window.has_label("Split pane right"));
+    assert!(window.has_label("Ctrl+Shift+E"));
+    assert!(window.has_label("Quit Spaces"));
+
+    window.harness.event(Event::Text("split down".into()));
+    window.harness.run_steps(2);
+    assert!(window.has_label("Split pane down"));
+    assert!(
+        !window.has_label("Quit Spaces"),
+        "the query filters the list"
+    );
+
+    window.harness.key_press(Key::Enter);
+    window.harness.step();
+    window.harness.run_steps(2);
+    assert!(!window.app().palette_open());
+    assert_eq!(window.pane_count(), 2);
+    let [top, bottom] = panes(window.app().tree())[..] else {
+        panic!("two panes");
+    };
+    assert!(is_above(window.rect(top), window.rect(bottom)));
+
+    window.shortcut(Key::P);
+    assert!(window.app().palette_open());
+    window.harness.key_press(Key::Escape);
+    window.harness.step();
+    window.harness.run_steps(2);
+    assert!(!window.app().palette_open());
+    assert!(!window.has_label("Split pane right"));
+    assert_eq!(window.pane_count(), 2, "Escape runs nothing");
+
+    // The keys that worked the palette must not reach the shell: the next line runs as typed.
+    window.type_line("echo kittest-$((6*7))");
+    window.wait_for("the shell to run the line typed after the palette", |w| {
+        w.screen().contains("kittest-42")
+    });
+}
+
+#[test]
+fn pane_menu_splits_the_focused_pane() {
+    let mut window = Window::open();
+    let first = window.focused();
+    window.click("Pane");
+    // Menu entries read as the command and its shortcut.
+    window.click("Split pane right Ctrl+Shift+E");
+    assert_eq!(window.pane_count(), 2);
+    let second = window.focused();
+    assert_ne!(second, first);
+    assert!(is_left_of(window.rect(first), window.rect(second)));
+}
+
+#[test]
+fn typed_text_reaches_the_shell() {
+    let mut window = Window::open();
+    window.type_line("echo kittest-$((6*7))");
+    window.wait_for("the shell's answer on screen", |w| {
+        w.screen().contains("kittest-42")
+    });
+}
+
+#[test]
+fn dragging_a_tab_below_another_pane_stacks_them() {
+    let mut window = Window::open();
+    let first = window.focused();
+    window.shortcut(Key::E);
+    let second = window.focused();
+    assert!(is_left_of(window.rect(first), window.rect(second)));
+
+    window.type_line(r"printf '\033]2;dragme\007'");
+    window.wait_for("the tab to show the title the program set", |w| {
+        w.has_label("dragme")
+    });
+    let tab = window.harness.get_by_label("dragme").rect().center();
+    let target = window.rect(first);
+    window.drag(tab, Pos2::new(target.center().x, target.bottom() - 40.0));
+
+    assert_eq!(window.pane_count(), 2);
+    assert_eq!(visible_panes(window.app().tree()).len(), 2);
+    assert!(
+        is_above(window.rect(first), window.rect(second)),
+        "the dragged pane now sits below the other: {:?} {:?}",
+        window.rect(first),
+        window.rect(second)
+    );
+}
+
+#[test]
+fn exited_pane_offers_restart() {
+    let mut window = Window::open();
+    let pane = window.focused();
+    window.type_line("exit 7");
+    window.wait_for("the exit banner", |w| {
+        w.has_label("process exited with code 7")
+    });
+    let entry = window.app().panes().get(pane).expect("exited pane stays");
+    assert!(entry.terminal.exit_info().is_some());
+
+    window.click("Restart");
+    let entry = window.app().panes().get(pane).expect("restarted pane");
+    assert!(entry.terminal.exit_info().is_none());
+    assert_eq!(window.focused(), pane, "the pane restarts in place");
+    assert!(!window.has_label("process exited with code 7"));
+
+    window.type_line("echo kittest-$((6*7))");
+    window.wait_for("the restarted shell to answer", |w| {
+        w.screen().contains("kittest-42")
+    });
+}
