@@ -5,15 +5,18 @@
 //! alacritty_terminal [`Term`](alacritty_terminal::Term), and a small API for the view
 //! (lock the grid, send input, resize) and for the recorder (an [`OutputSink`]).
 
+pub mod history_text;
 pub mod input;
 pub mod palette;
 pub mod process;
 pub mod replay;
 pub mod size;
+pub mod snapshot;
 pub mod terminal;
 pub mod text;
 
 mod event_proxy;
+mod ground;
 mod parser;
 mod pty;
 

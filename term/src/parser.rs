@@ -8,7 +8,7 @@
 use std::io::{Read, Write};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use alacritty_terminal::sync::FairMutex;
 use alacritty_terminal::vte::ansi::{Processor, StdSyncHandler};
@@ -16,6 +16,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use portable_pty::Child;
 
 use crate::Term;
+use crate::ground::GroundTracker;
 use crate::terminal::{ExitInfo, OutputSink, PaneId, Shared, TerminalEvent, TerminalEventKind};
 
 /// Reads are ~4 KiB each; a big buffer lets a burst arrive in one read.
@@ -29,6 +30,8 @@ pub(crate) struct Threads {
     pub id: PaneId,
     pub term: Arc<FairMutex<Term>>,
     pub shared: Arc<Shared>,
+    pub initial_offset: u64,
+    pub snapshot_interval: Option<Duration>,
     pub reader: Box<dyn Read + Send>,
     pub writer: Box<dyn Write + Send>,
     pub input: Receiver<Vec<u8>>,
@@ -44,6 +47,8 @@ pub(crate) fn start_threads(threads: Threads) -> std::io::Result<Vec<JoinHandle<
         id,
         term,
         shared,
+        initial_offset,
+        snapshot_interval,
         reader,
         writer,
         input,
@@ -54,6 +59,15 @@ pub(crate) fn start_threads(threads: Threads) -> std::io::Result<Vec<JoinHandle<
     let (ended_tx, ended_rx) = crossbeam_channel::bounded::<Ended>(1);
 
     let reader_shared = shared.clone();
+    let mut snapshots = Snapshotter {
+        id,
+        sink: sink.clone(),
+        interval: snapshot_interval,
+        tracker: GroundTracker::default(),
+        parsed: initial_offset,
+        last_offset: initial_offset,
+        last_time: Instant::now(),
+    };
     let reader_thread = std::thread::Builder::new()
         .name(format!("pane-{id}-reader"))
         .spawn(move || {
@@ -67,7 +81,7 @@ pub(crate) fn start_threads(threads: Threads) -> std::io::Result<Vec<JoinHandle<
     let parser_thread = std::thread::Builder::new()
         .name(format!("pane-{id}-parser"))
         .spawn(move || {
-            parse_loop(&term, &shared, &chunks_rx);
+            parse_loop(&term, &shared, &chunks_rx, &mut snapshots);
             if let Ok(Ended(exit)) = ended_rx.recv() {
                 shared.set_exit(exit.clone());
                 shared.bump_generation();
@@ -128,18 +142,33 @@ fn wait_for_child(mut child: Box<dyn Child + Send + Sync>) -> ExitInfo {
     }
 }
 
-fn parse_loop(term: &FairMutex<Term>, shared: &Shared, chunks: &Receiver<Arc<[u8]>>) {
+fn parse_loop(
+    term: &FairMutex<Term>,
+    shared: &Shared,
+    chunks: &Receiver<Arc<[u8]>>,
+    snapshots: &mut Snapshotter,
+) {
     let mut processor: Processor<StdSyncHandler> = Processor::new();
     let mut batch: Vec<Arc<[u8]>> = Vec::with_capacity(64);
     loop {
         // During a synchronized update (mode 2026) the processor buffers output until the
-        // application ends it or its deadline passes; then we must flush it ourselves.
-        match next_chunk(chunks, processor.sync_timeout().sync_timeout()) {
+        // application ends it or its deadline passes; then we must flush it ourselves. A
+        // snapshot that falls due while output pauses is taken then too.
+        let sync_deadline = processor.sync_timeout().sync_timeout();
+        let deadline = match (sync_deadline, snapshots.due_at()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match next_chunk(chunks, deadline) {
             Next::Chunk(chunk) => batch.push(chunk),
-            Next::SyncDeadline => {
-                processor.stop_sync(&mut *term.lock_unfair());
-                shared.bump_generation();
-                shared.wake();
+            Next::Deadline => {
+                let mut term = term.lock_unfair();
+                if sync_deadline.is_some_and(|d| d <= Instant::now()) {
+                    processor.stop_sync(&mut *term);
+                    shared.bump_generation();
+                    shared.wake();
+                }
+                snapshots.take_if_due(&term, &processor, false);
                 continue;
             }
             Next::Closed => break,
@@ -157,22 +186,134 @@ fn parse_loop(term: &FairMutex<Term>, shared: &Shared, chunks: &Receiver<Arc<[u8
         {
             let mut term = term.lock_unfair();
             for chunk in batch.drain(..) {
-                processor.advance(&mut *term, &chunk);
+                snapshots.feed(&mut term, &mut processor, &chunk);
             }
+            snapshots.take_if_due(&term, &processor, false);
         }
         shared.bump_generation();
         shared.wake();
     }
+    let mut term = term.lock_unfair();
     // Output that was inside an unfinished synchronized update is still shown.
     if processor.sync_bytes_count() > 0 {
-        processor.stop_sync(&mut *term.lock_unfair());
+        processor.stop_sync(&mut *term);
         shared.bump_generation();
     }
+    // The last screen of a finished process, so a restore has nothing to replay.
+    snapshots.take_if_due(&term, &processor, true);
+}
+
+/// Decides when the grid is snapshotted and hands snapshots to the sink.
+struct Snapshotter {
+    id: PaneId,
+    sink: Option<Arc<dyn OutputSink>>,
+    interval: Option<Duration>,
+    tracker: GroundTracker,
+    /// Stream offset just past the last parsed byte.
+    parsed: u64,
+    last_offset: u64,
+    last_time: Instant,
+}
+
+/// With this much new output, snapshots come at most every `BUSY_INTERVAL` instead of the
+/// configured interval, bounding what a restore must replay.
+const BUSY_BYTES: u64 = 1024 * 1024;
+const BUSY_INTERVAL: Duration = Duration::from_secs(2);
+/// Entering the alternate screen: the main screen is snapshotted just before, because while
+/// a full-screen program runs the main grid cannot be read.
+const ENTER_ALT_SCREEN: &[u8] = b"\x1b[?1049h";
+
+impl Snapshotter {
+    fn enabled(&self) -> bool {
+        self.interval.is_some() && self.sink.is_some()
+    }
+
+    fn due_at(&self) -> Option<Instant> {
+        let interval = self.interval.filter(|_| self.sink.is_some())?;
+        let new_bytes = self.parsed - self.last_offset;
+        if new_bytes == 0 {
+            return None;
+        }
+        let delay = if new_bytes >= BUSY_BYTES {
+            BUSY_INTERVAL.min(interval)
+        } else {
+            interval
+        };
+        Some(self.last_time + delay)
+    }
+
+    /// Parses one chunk, snapshotting the main screen right before it switches to the
+    /// alternate screen.
+    fn feed(&mut self, term: &mut Term, processor: &mut Processor<StdSyncHandler>, chunk: &[u8]) {
+        let split = if self.enabled() {
+            find(chunk, ENTER_ALT_SCREEN)
+        } else {
+            None
+        };
+        let (before, after) = chunk.split_at(split.unwrap_or(chunk.len()));
+        self.advance(term, processor, before);
+        if split.is_some() {
+            self.take(term, processor);
+            self.advance(term, processor, after);
+        }
+    }
+
+    fn advance(
+        &mut self,
+        term: &mut Term,
+        processor: &mut Processor<StdSyncHandler>,
+        bytes: &[u8],
+    ) {
+        processor.advance(term, bytes);
+        if self.enabled() {
+            self.tracker.advance(bytes);
+        }
+        self.parsed += bytes.len() as u64;
+    }
+
+    fn take_if_due(&mut self, term: &Term, processor: &Processor<StdSyncHandler>, finishing: bool) {
+        let due = match self.due_at() {
+            Some(at) => finishing || at <= Instant::now(),
+            None => false,
+        };
+        if due {
+            self.take(term, processor);
+        }
+    }
+
+    /// Snapshots now if the stream is at a clean boundary on the main screen.
+    fn take(&mut self, term: &Term, processor: &Processor<StdSyncHandler>) {
+        let Some(sink) = &self.sink else { return };
+        let clean = self.tracker.is_ground()
+            && processor.sync_bytes_count() == 0
+            && !term
+                .mode()
+                .contains(alacritty_terminal::term::TermMode::ALT_SCREEN);
+        if clean && self.parsed != self.last_offset {
+            sink.snapshot(self.id, self.parsed, crate::snapshot::encode(term));
+            self.last_offset = self.parsed;
+            self.last_time = Instant::now();
+        }
+    }
+}
+
+/// Where `needle` (which starts with ESC) first occurs; jumps from ESC to ESC, so plain text
+/// costs one byte comparison per byte.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let mut start = 0;
+    while let Some(skip) = haystack[start..].iter().position(|&byte| byte == needle[0]) {
+        let at = start + skip;
+        if haystack[at..].starts_with(needle) {
+            return Some(at);
+        }
+        start = at + 1;
+    }
+    None
 }
 
 enum Next {
     Chunk(Arc<[u8]>),
-    SyncDeadline,
+    Deadline,
     Closed,
 }
 
@@ -180,7 +321,7 @@ fn next_chunk(chunks: &Receiver<Arc<[u8]>>, deadline: Option<Instant>) -> Next {
     match deadline {
         Some(deadline) => match chunks.recv_deadline(deadline) {
             Ok(chunk) => Next::Chunk(chunk),
-            Err(RecvTimeoutError::Timeout) => Next::SyncDeadline,
+            Err(RecvTimeoutError::Timeout) => Next::Deadline,
             Err(RecvTimeoutError::Disconnected) => Next::Closed,
         },
         None => chunks.recv().map_or(Next::Closed, Next::Chunk),

@@ -31,10 +31,18 @@ impl std::fmt::Display for PaneId {
 /// Called whenever the pane has something new to show (from the parser thread).
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
 
-/// Receives every byte the child prints, in order, with its offset in the pane's stream.
-/// Called on the reader thread: it may block (backpressure) but should not do slow work.
+/// Receives every byte the child prints, in order, with its offset in the pane's stream, plus
+/// grid snapshots and typed input. `output` runs on the reader thread and may block
+/// (backpressure) but should not do slow work; `snapshot` runs on the parser thread.
 pub trait OutputSink: Send + Sync {
     fn output(&self, pane: PaneId, offset: u64, bytes: Arc<[u8]>);
+
+    /// A snapshot (see [`crate::snapshot`]) of the grid after `offset` bytes of output.
+    fn snapshot(&self, _pane: PaneId, _offset: u64, _data: Vec<u8>) {}
+
+    /// Bytes typed into the pane when `offset` bytes of output had been read. Never called
+    /// for input the terminal does not echo at a line prompt (passwords).
+    fn input(&self, _pane: PaneId, _offset: u64, _bytes: &[u8]) {}
 }
 
 /// Something the app should know about a pane.
@@ -93,6 +101,11 @@ pub struct SpawnOptions {
     pub size: TermSize,
     /// Lines of scrollback kept in memory.
     pub scrollback_lines: usize,
+    /// Offset of the first byte this process prints in the pane's stream (a restored pane
+    /// continues its old stream).
+    pub initial_offset: u64,
+    /// How often the grid is snapshotted while output flows; `None`: never.
+    pub snapshot_interval: Option<std::time::Duration>,
 }
 
 impl Default for SpawnOptions {
@@ -103,6 +116,8 @@ impl Default for SpawnOptions {
             env: Vec::new(),
             size: TermSize::new(80, 24),
             scrollback_lines: 10_000,
+            initial_offset: 0,
+            snapshot_interval: None,
         }
     }
 }
@@ -178,6 +193,8 @@ pub struct Terminal {
     input: Sender<Vec<u8>>,
     master: Mutex<Box<dyn MasterPty + Send>>,
     killer: Mutex<Box<dyn ChildKiller + Send + Sync>>,
+    child_pid: Option<u32>,
+    sink: Option<Arc<dyn OutputSink>>,
     options: SpawnOptions,
     _threads: Vec<JoinHandle<()>>,
 }
@@ -211,6 +228,7 @@ impl Terminal {
     ) -> Result<Self, TerminalError> {
         let shared = Arc::new(Shared {
             size: Mutex::new(Some(options.size)),
+            bytes_read: AtomicU64::new(options.initial_offset),
             wake: Some(listeners.wake.clone()),
             events: Some(listeners.events.clone()),
             palette: Some(listeners.palette.clone()),
@@ -230,15 +248,18 @@ impl Terminal {
         proxy.set_muted(false);
         let term = Arc::new(FairMutex::new(term));
 
+        let child_pid = spawned.child.process_id();
         let threads = parser::start_threads(parser::Threads {
             id,
             term: term.clone(),
             shared: shared.clone(),
+            initial_offset: options.initial_offset,
+            snapshot_interval: options.snapshot_interval,
             reader: spawned.reader,
             writer: spawned.writer,
             input: input_rx,
             child: spawned.child,
-            sink: listeners.sink,
+            sink: listeners.sink.clone(),
         })?;
 
         Ok(Self {
@@ -248,6 +269,8 @@ impl Terminal {
             input,
             master: Mutex::new(spawned.master),
             killer: Mutex::new(spawned.killer),
+            child_pid,
+            sink: listeners.sink,
             options,
             _threads: threads,
         })
@@ -281,6 +304,11 @@ impl Terminal {
     pub fn write(&self, bytes: Vec<u8>) {
         if bytes.is_empty() {
             return;
+        }
+        if let Some(sink) = &self.sink
+            && !self.input_is_private()
+        {
+            sink.input(self.id, self.bytes_read(), &bytes);
         }
         // The writer thread ends with the child; input after that has nowhere to go.
         let _ignored = self.input.send(bytes);
@@ -327,14 +355,20 @@ impl Terminal {
         lock(&self.master).process_group_leader()
     }
 
-    /// Whether the terminal echoes input (false at password prompts): input is not recorded
-    /// then.
-    pub fn echo_enabled(&self) -> bool {
-        lock(&self.master).get_termios().is_none_or(|termios| {
-            termios
-                .local_flags
-                .contains(nix::sys::termios::LocalFlags::ECHO)
+    /// Whether typed input is secret right now: the terminal does not echo it while in line
+    /// mode, which is what password prompts (getpass, sudo, ssh) set. Full-screen programs
+    /// (vim, agents) turn off echo *and* line mode; their input is not secret.
+    pub fn input_is_private(&self) -> bool {
+        use nix::sys::termios::LocalFlags;
+        lock(&self.master).get_termios().is_some_and(|termios| {
+            !termios.local_flags.contains(LocalFlags::ECHO)
+                && termios.local_flags.contains(LocalFlags::ICANON)
         })
+    }
+
+    /// The process the pane started (its shell), while it runs.
+    pub fn child_pid(&self) -> Option<u32> {
+        self.child_pid.filter(|_| self.exit_info().is_none())
     }
 
     /// Ends the child (SIGHUP, as when a terminal window closes).
