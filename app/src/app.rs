@@ -15,16 +15,24 @@ use crate::clipboard::{Clipboard, Selection as ClipboardKind};
 use crate::commands::Command;
 use crate::control::{ControlServer, PendingRequest};
 use crate::glyph_cache::GlyphCache;
+use crate::history_view::HistoryView;
 use crate::layout::{self, Direction};
 use crate::palette_view::CommandPalette;
 use crate::panes::Panes;
+use crate::persistence::{Persistence, SavedWorkspace};
+use crate::settings::{Settings, SettingsWindow};
 use crate::terminal_view::{self, PaneRequest, ViewContext};
 use crate::tiles_behavior::TileBehavior;
 
 /// The smallest gap between two frames while output streams in: the parser needs the CPU
 /// more than the screen needs a 200th frame per second.
 const MIN_FRAME_INTERVAL: Duration = Duration::from_millis(16);
-const DEFAULT_FONT_SIZE: f32 = 14.0;
+/// How often the layout is compared with what was saved (durable within a second).
+const LAYOUT_CHECK_INTERVAL: Duration = Duration::from_millis(250);
+/// How often each pane's record (cwd, title, size, command) is brought up to date.
+const PANE_RECORD_INTERVAL: Duration = Duration::from_secs(1);
+/// How often old history beyond the per-pane cap is dropped.
+const TRIM_INTERVAL: Duration = Duration::from_secs(300);
 
 /// How the window is started.
 #[derive(Clone, Debug)]
@@ -36,7 +44,6 @@ pub struct AppConfig {
     pub system_clipboard: bool,
     /// What new panes run; empty = the user's login shell.
     pub default_command: Vec<String>,
-    pub font_size: f32,
 }
 
 impl AppConfig {
@@ -46,7 +53,6 @@ impl AppConfig {
             control_socket: true,
             system_clipboard: true,
             default_command: Vec::new(),
-            font_size: DEFAULT_FONT_SIZE,
         }
     }
 }
@@ -87,9 +93,18 @@ pub struct SpacesApp {
     events: Receiver<TerminalEvent>,
     control: Option<ControlServer>,
     frame_clock: Arc<FrameClock>,
-    /// A problem to show the user until dismissed.
-    notice: Option<String>,
+    /// Problems to show the user until dismissed.
+    notices: Vec<String>,
+    /// A recording problem shown while it lasts (disk full).
+    recording_problem: Option<String>,
     window_title: String,
+    persistence: Persistence,
+    settings: Settings,
+    settings_window: SettingsWindow,
+    history: HistoryView,
+    last_layout_check: Instant,
+    last_record_sync: Instant,
+    last_trim: Instant,
 }
 
 impl SpacesApp {
@@ -99,6 +114,8 @@ impl SpacesApp {
             start: Instant::now(),
             last_frame_ms: AtomicU64::new(0),
         });
+        // Unbounded: events are rare (titles, bells, exits) and a pane's parser thread must
+        // never wait for the UI.
         let (events_tx, events) = crossbeam_channel::unbounded();
         let wake: spaces_term::Wake = {
             let ctx = ctx.clone();
@@ -120,25 +137,113 @@ impl SpacesApp {
         } else {
             None
         };
+        let (settings, settings_problem) = Settings::load(&config.data_dir);
+        let (opened, database) = Persistence::open(&config.data_dir);
+        let mut notices = opened.notices;
+        notices.extend(settings_problem);
+        let mut persistence = opened.persistence;
+        let saved = opened.saved;
+        let plans = match (&saved, &database) {
+            (Some(saved), Some(database)) if saved.layout.is_some() => {
+                crate::restore::load_plans(database, saved.panes.clone(), &mut notices)
+            }
+            _ => Vec::new(),
+        };
+        if let Some(database) = database
+            && let Err(problem) = persistence.start_recorder(database)
+        {
+            notices.push(problem);
+        }
+        let listeners = Listeners {
+            sink: persistence.sink(),
+            ..listeners
+        };
         let mut panes = Panes::new(listeners);
-        let first = panes.spawn(SpawnOptions {
-            command: config.default_command.clone(),
-            ..SpawnOptions::default()
-        })?;
-        Ok(Self {
-            tree: layout::single_pane_tree("spaces-default", first),
-            focused: Some(first),
-            glyphs: GlyphCache::new(config.font_size),
+        if let Some(saved) = &saved {
+            panes.set_next_id(saved.next_pane_id);
+        }
+        let base = base_options(&settings, &config);
+        for (pane, error) in panes.restore_all(&plans, &base) {
+            notices.push(format!("could not restore pane {pane}: {error}"));
+        }
+        let now = Instant::now();
+        let mut app = Self {
+            tree: layout::single_pane_tree("spaces-default", PaneId(0)),
+            focused: None,
+            glyphs: GlyphCache::new(settings.font_size),
             clipboard: Clipboard::new(config.system_clipboard),
             palette: CommandPalette::default(),
             events,
             control,
             frame_clock,
-            notice: None,
+            notices,
+            recording_problem: None,
             window_title: String::new(),
+            persistence,
+            settings,
+            settings_window: SettingsWindow::default(),
+            history: HistoryView::default(),
+            last_layout_check: now,
+            last_record_sync: now,
+            last_trim: now,
             panes,
             config,
-        })
+        };
+        app.adopt_saved_layout(saved.as_ref());
+        if app.panes.is_empty() {
+            let pane = app
+                .spawn_pane(app.spawn_options(Vec::new(), None))
+                .ok_or_else(|| {
+                    anyhow::anyhow!("could not start a shell: {}", app.notices.join("; "))
+                })?;
+            app.tree = layout::single_pane_tree("spaces-default", pane);
+            app.focused = Some(pane);
+        }
+        Ok(app)
+    }
+
+    /// Takes the saved tile tree if it fits the restored panes: panes that could not come
+    /// back are taken out of it; an unreadable tree falls back to tabs of every pane.
+    fn adopt_saved_layout(&mut self, saved: Option<&SavedWorkspace>) {
+        let restored = self.panes.ids();
+        if restored.is_empty() {
+            return;
+        }
+        let layout = saved.and_then(|saved| saved.layout.as_ref());
+        let parsed = layout.and_then(|layout| {
+            serde_json::from_str::<Tree<PaneId>>(&layout.tree_json)
+                .map_err(|error| tracing::warn!(%error, "saved layout unreadable"))
+                .ok()
+        });
+        let mut tree = parsed.unwrap_or_else(|| {
+            let mut tree = layout::single_pane_tree("spaces-default", restored[0]);
+            for pane in &restored[1..] {
+                layout::add_tab(&mut tree, restored[0], *pane);
+            }
+            tree
+        });
+        for pane in layout::panes(&tree) {
+            if !restored.contains(&pane) {
+                layout::remove_pane(&mut tree, pane);
+            }
+        }
+        // Restored panes the tree does not show are closed: their history stays on disk.
+        let shown = layout::panes(&tree);
+        for pane in restored {
+            if !shown.contains(&pane) {
+                self.close_pane_record(pane);
+                self.panes.remove(pane);
+            }
+        }
+        self.tree = tree;
+        let focused = layout
+            .and_then(|layout| layout.focused_pane)
+            .map(crate::persistence::pane_id)
+            .filter(|pane| self.panes.get(*pane).is_some());
+        self.focused = focused.or_else(|| layout::panes(&self.tree).first().copied());
+        if let Some(pane) = self.focused {
+            layout::activate(&mut self.tree, pane);
+        }
     }
 
     pub fn focused(&self) -> Option<PaneId> {
@@ -174,19 +279,14 @@ impl SpacesApp {
         self.handle_shortcuts(&ctx);
 
         egui::Panel::top("menu-bar").show(ui, |ui| self.menu_bar(ui));
-        if let Some(notice) = self.notice.clone() {
-            egui::Panel::bottom("notice").show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    ui.colored_label(egui::Color32::from_rgb(240, 180, 90), notice);
-                    if ui.button("Dismiss").clicked() {
-                        self.notice = None;
-                    }
-                });
-            });
-        }
+        self.notices_bar(ui);
         if let Some(command) = self.palette.show(&ctx) {
             self.execute(&ctx, command);
         }
+        if let Some(settings) = self.settings_window.show(&ctx) {
+            self.apply_settings(settings);
+        }
+        self.history.show(&ctx);
         let mut requests = Vec::new();
         egui::CentralPanel::default()
             .frame(egui::Frame::new().fill(ctx.global_style().visuals.panel_fill))
@@ -195,6 +295,7 @@ impl SpacesApp {
             self.handle_pane_request(request);
         }
         self.refresh_processes();
+        self.persist_state();
         self.update_window_title(&ctx);
         if self.glyphs.atlas_size() != atlas_before
             || ctx.fonts(|fonts| fonts.font_image_size())
@@ -358,7 +459,16 @@ impl SpacesApp {
             }),
             Command::ZoomIn => self.glyphs.set_font_size(self.glyphs.font_size() + 1.0),
             Command::ZoomOut => self.glyphs.set_font_size(self.glyphs.font_size() - 1.0),
-            Command::ZoomReset => self.glyphs.set_font_size(self.config.font_size),
+            Command::ZoomReset => self.glyphs.set_font_size(self.settings.font_size),
+            Command::Settings => self.settings_window.toggle(&self.settings),
+            Command::ShowHistory => {
+                if let Some(pane) = focused {
+                    let title = self.panes.get(pane).map(|e| e.title()).unwrap_or_default();
+                    self.history
+                        .open(self.persistence.database_path(), pane, title);
+                }
+            }
+            Command::RerunCommand => self.rerun_offered_command(),
             Command::CommandPalette => self.palette.toggle(),
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
         }
@@ -387,15 +497,23 @@ impl SpacesApp {
         SpawnOptions {
             command,
             cwd,
-            ..SpawnOptions::default()
+            ..base_options(&self.settings, &self.config)
         }
     }
 
     fn spawn_pane(&mut self, options: SpawnOptions) -> Option<PaneId> {
-        match self.panes.spawn(options) {
+        let persistence = &self.persistence;
+        let record = |pane: PaneId, options: &SpawnOptions| {
+            persistence.save_pane(crate::pane_record::new_record(
+                pane,
+                options,
+                persistence.workspace,
+            ));
+        };
+        match self.panes.spawn(options, record) {
             Ok(pane) => Some(pane),
             Err(error) => {
-                self.notice = Some(error.to_string());
+                self.notices.push(error.to_string());
                 None
             }
         }
@@ -472,6 +590,7 @@ impl SpacesApp {
         .find_map(|direction| layout::neighbour(&self.tree, pane, direction))
         .or_else(|| layout::neighbour_tab(&self.tree, pane, false));
         layout::remove_pane(&mut self.tree, pane);
+        self.close_pane_record(pane);
         self.panes.remove(pane);
         if self.focused == Some(pane) {
             self.focused = next.or_else(|| layout::panes(&self.tree).first().copied());
@@ -490,7 +609,7 @@ impl SpacesApp {
             return;
         }
         if let Err(error) = self.panes.restart(pane) {
-            self.notice = Some(error.to_string());
+            self.notices.push(error.to_string());
         }
     }
 
@@ -538,6 +657,15 @@ impl SpacesApp {
             PaneRequest::Focus(pane) => self.focus(pane),
             PaneRequest::Restart(pane) => self.restart_pane(pane),
             PaneRequest::Close(pane) => self.close_pane(pane),
+            PaneRequest::Rerun(pane) => {
+                self.focus(pane);
+                self.rerun_offered_command();
+            }
+            PaneRequest::DismissRerun(pane) => {
+                if let Some(entry) = self.panes.get_mut(pane) {
+                    entry.rerun_offer = None;
+                }
+            }
         }
     }
 
@@ -585,11 +713,118 @@ impl SpacesApp {
     pub(crate) fn panes_mut(&mut self) -> &mut Panes {
         &mut self.panes
     }
+
+    /// Problems the user should see: dismissable notices, and a recording warning that stays
+    /// while it lasts.
+    fn notices_bar(&mut self, ui: &mut egui::Ui) {
+        if self.notices.is_empty() && self.recording_problem.is_none() {
+            return;
+        }
+        let warning = egui::Color32::from_rgb(240, 180, 90);
+        egui::Panel::bottom("notices").show(ui, |ui| {
+            if let Some(problem) = &self.recording_problem {
+                ui.colored_label(egui::Color32::from_rgb(240, 110, 90), problem);
+            }
+            let mut dismissed = None;
+            for (index, notice) in self.notices.iter().enumerate() {
+                ui.horizontal(|ui| {
+                    ui.colored_label(warning, notice);
+                    if ui.small_button("Dismiss").clicked() {
+                        dismissed = Some(index);
+                    }
+                });
+            }
+            if let Some(index) = dismissed {
+                self.notices.remove(index);
+            }
+        });
+    }
+
+    pub fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
+    pub fn recording_problem(&self) -> Option<&str> {
+        self.recording_problem.as_deref()
+    }
+
+    pub fn database_path(&self) -> &std::path::Path {
+        self.persistence.database_path()
+    }
+
+    fn apply_settings(&mut self, settings: Settings) {
+        if let Err(error) = settings.save(&self.config.data_dir) {
+            self.notices.push(format!("settings not saved: {error:#}"));
+        }
+        self.glyphs.set_font_size(settings.font_size);
+        self.settings = settings;
+    }
+
+    /// Saves what changed: the layout (checked every 250 ms), pane records (every second),
+    /// and trims old history now and then. All through the writer thread: nothing here waits
+    /// for SQLite.
+    fn persist_state(&mut self) {
+        let now = Instant::now();
+        if now.duration_since(self.last_layout_check) >= LAYOUT_CHECK_INTERVAL {
+            self.last_layout_check = now;
+            match serde_json::to_string(&self.tree) {
+                Ok(json) => self.persistence.save_layout_if_changed(json, self.focused),
+                Err(error) => tracing::warn!(%error, "layout not serializable"),
+            }
+        }
+        if now.duration_since(self.last_record_sync) >= PANE_RECORD_INTERVAL {
+            self.last_record_sync = now;
+            let workspace = self.persistence.workspace;
+            for (pane, entry) in self.panes.iter_mut() {
+                let record = crate::pane_record::current_record(*pane, entry, workspace);
+                if crate::pane_record::changed(entry.saved.as_ref(), &record) {
+                    self.persistence.save_pane(record.clone());
+                    entry.saved = Some(record);
+                }
+            }
+            self.recording_problem = self.persistence.recorder_problem();
+        }
+        if now.duration_since(self.last_trim) >= TRIM_INTERVAL {
+            self.last_trim = now;
+            let cap = self.settings.history_cap_mb * 1024 * 1024;
+            for pane in self.panes.ids() {
+                self.persistence.trim_history(pane, cap);
+            }
+        }
+    }
+
+    fn close_pane_record(&mut self, pane: PaneId) {
+        if let Some(entry) = self.panes.get(pane) {
+            let mut record =
+                crate::pane_record::current_record(pane, entry, self.persistence.workspace);
+            record.closed_at_ms = Some(spaces_store::unix_millis());
+            self.persistence.save_pane(record);
+        }
+    }
+
+    /// Types the restored pane's old command into its new shell (the user asked for it).
+    fn rerun_offered_command(&mut self) {
+        let Some(entry) = self.focused.and_then(|pane| self.panes.get_mut(pane)) else {
+            return;
+        };
+        if let Some(command) = entry.rerun_offer.take() {
+            let mut line = crate::pane_record::shell_join(&command).into_bytes();
+            line.push(b'\r');
+            entry.terminal.write(line);
+        }
+    }
 }
 
 impl eframe::App for SpacesApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         SpacesApp::logic(self, ctx);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // The layout as it is now, then every pending write committed.
+        self.last_layout_check = Instant::now() - LAYOUT_CHECK_INTERVAL;
+        self.persist_state();
+        self.persistence.shutdown();
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -598,3 +833,13 @@ impl eframe::App for SpacesApp {
 }
 
 use spaces_term::alacritty_terminal;
+
+/// Spawn options every new pane starts from, per the settings.
+fn base_options(settings: &Settings, config: &AppConfig) -> SpawnOptions {
+    SpawnOptions {
+        command: config.default_command.clone(),
+        scrollback_lines: settings.scrollback_lines,
+        snapshot_interval: Some(settings.snapshot_interval()),
+        ..SpawnOptions::default()
+    }
+}

@@ -29,7 +29,13 @@ pub struct Cli {
 pub enum TopCommand {
     /// Control the running window (list panes, send and read text, split, focus, close).
     Cli(ControlArgs),
-    /// Measure ingest and rendering speed.
+    /// Print a pane's whole recorded output as text (works with or without the window).
+    History {
+        /// The pane id (as in `spaces cli list`).
+        #[arg(long, env = "SPACES_PANE_ID")]
+        pane: u64,
+    },
+    /// Measure ingest, rendering and restore speed.
     Bench(crate::bench::BenchArgs),
 }
 
@@ -42,6 +48,8 @@ pub struct ControlArgs {
 /// `--pane` defaults to $SPACES_PANE_ID (set inside every pane), else the focused pane.
 #[derive(Debug, Subcommand)]
 pub enum ControlCommand {
+    /// Print the problems the window shows (JSON).
+    Status,
     /// List the panes of the window.
     List {
         /// Print a JSON array instead of a table.
@@ -111,6 +119,11 @@ pub fn data_dir(cli: &Cli) -> PathBuf {
 /// Runs a `spaces cli ...` command against the window of `data_dir`.
 pub fn run_control(data_dir: &Path, command: ControlCommand) -> anyhow::Result<()> {
     let request = match command {
+        ControlCommand::Status => {
+            let value = send_request(data_dir, &Request::Status)?;
+            println!("{}", serde_json::to_string_pretty(&value)?);
+            return Ok(());
+        }
         ControlCommand::List { json } => {
             let value = send_request(data_dir, &Request::List)?;
             if json {
@@ -223,5 +236,33 @@ fn print_pane_table(value: &serde_json::Value) {
             pane["title"].as_str().unwrap_or_default(),
             pane["cwd"].as_str().unwrap_or_default(),
         );
+    }
+}
+
+/// `spaces history --pane ID`: the pane's recorded output as text on stdout.
+pub fn run_history(data_dir: &Path, pane: u64) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let database = spaces_store::database_path(data_dir);
+    if !database.exists() {
+        bail!("no history: {} does not exist", database.display());
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut write_error = None;
+    crate::history::read_lines(&database, spaces_term::PaneId(pane), |lines| {
+        if write_error.is_some() {
+            return;
+        }
+        for line in lines {
+            if let Err(error) = writeln!(out, "{line}") {
+                write_error = Some(error);
+                return;
+            }
+        }
+    })?;
+    match write_error.map_or_else(|| out.flush(), Err) {
+        // `spaces history | head` closes the pipe early: that is not an error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing the history"),
     }
 }

@@ -28,6 +28,9 @@ pub enum Command {
     ZoomOut,
     ZoomReset,
     CommandPalette,
+    Settings,
+    ShowHistory,
+    RerunCommand,
     Quit,
 }
 
@@ -67,6 +70,9 @@ impl Command {
         Command::ZoomOut,
         Command::ZoomReset,
         Command::CommandPalette,
+        Command::Settings,
+        Command::ShowHistory,
+        Command::RerunCommand,
         Command::Quit,
     ];
 
@@ -95,6 +101,9 @@ impl Command {
             Command::ZoomOut => "Decrease font size",
             Command::ZoomReset => "Reset font size",
             Command::CommandPalette => "Command palette",
+            Command::Settings => "Settings",
+            Command::ShowHistory => "Show full history of this pane",
+            Command::RerunCommand => "Run the restored pane's last command again",
             Command::Quit => "Quit Spaces",
         }
     }
@@ -127,6 +136,9 @@ impl Command {
             Command::ZoomOut => ctrl_shift(Key::Minus),
             Command::ZoomReset => ctrl_shift(Key::Num0),
             Command::CommandPalette => ctrl_shift(Key::P),
+            Command::Settings => ctrl_shift(Key::Comma),
+            Command::ShowHistory => ctrl_shift(Key::H),
+            Command::RerunCommand => ctrl_shift(Key::Enter),
             Command::Quit => ctrl_shift(Key::Q),
         }
     }
@@ -157,6 +169,7 @@ fn key_name(key: Key) -> &'static str {
         Key::Equals => "=",
         Key::Minus => "-",
         Key::Num0 => "0",
+        Key::Comma => ",",
         other => other.name(),
     }
 }

@@ -33,6 +33,8 @@ pub enum SplitDirection {
 #[serde(tag = "request", rename_all = "kebab-case")]
 pub enum Request {
     List,
+    /// Problems the window shows (database moved aside, disk full...).
+    Status,
     SendText {
         pane: Option<u64>,
         text: String,

@@ -18,6 +18,11 @@ pub fn handle(app: &mut SpacesApp, request: Request) -> Reply {
 fn run(app: &mut SpacesApp, request: Request) -> Result<Value, String> {
     match request {
         Request::List => Ok(list(app)),
+        Request::Status => Ok(json!({
+            "notices": app.notices(),
+            "recording_problem": app.recording_problem(),
+            "database": app.database_path().display().to_string(),
+        })),
         Request::SendText { pane, text, paste } => {
             let pane = resolve(app, pane)?;
             let entry = app.panes().get(pane).ok_or_else(|| no_pane(pane))?;

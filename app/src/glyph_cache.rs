@@ -2,8 +2,9 @@
 //! one mesh without egui's text layout (measured 5x too slow for 16 busy panes: DESIGN.md).
 //!
 //! Each character is laid out alone once (per font size and pixels-per-point) and its quad
-//! offset, size and atlas texel rectangle are kept: ASCII in an array, the rest in a map.
-//! egui clears the atlas when it gets ~80% full and may grow it: both invalidate the cache.
+//! offset, size and atlas rectangle (as UVs: texels divided by the atlas size) are kept: ASCII
+//! in an array, the rest in a map. egui clears the atlas when it gets ~80% full and may grow it:
+//! both invalidate the cache (grown, the UVs of every cached glyph would be wrong).
 
 use std::collections::HashMap;
 
@@ -16,7 +17,7 @@ pub struct GlyphQuad {
     pub offset: Vec2,
     /// Size of the quad in points (zero for blank glyphs).
     pub size: Vec2,
-    /// Texel rectangle in the font atlas.
+    /// Rectangle in the font atlas as UVs (0..1), for the atlas size of the current frame.
     pub uv: Rect,
     /// A colour glyph (emoji): drawn with its own colours, not tinted.
     pub is_color: bool,
@@ -106,12 +107,16 @@ impl GlyphCache {
     }
 
     /// The quad for `c`, laying it out (and so rasterising it into the atlas) the first time.
+    #[inline]
     pub fn glyph(&mut self, ctx: &egui::Context, c: char) -> GlyphQuad {
-        if let Some(slot) = self.ascii.get(c as usize)
-            && let Some(quad) = slot
-        {
+        if let Some(Some(quad)) = self.ascii.get(c as usize) {
             return *quad;
         }
+        self.glyph_slow(ctx, c)
+    }
+
+    /// Non-ASCII characters and first sightings.
+    fn glyph_slow(&mut self, ctx: &egui::Context, c: char) -> GlyphQuad {
         if let Some(quad) = self.others.get(&c) {
             return *quad;
         }
@@ -146,12 +151,20 @@ impl GlyphCache {
             return blank;
         }
         let left_top = row.pos + glyph.pos.to_vec2() + uv_rect.offset;
+        let atlas = self.atlas_size();
+        let (width, height) = (atlas.x.max(1.0), atlas.y.max(1.0));
         GlyphQuad {
             offset: snap_vec(left_top.to_vec2(), self.pixels_per_point),
             size: uv_rect.size,
             uv: Rect::from_min_max(
-                pos2(f32::from(uv_rect.min[0]), f32::from(uv_rect.min[1])),
-                pos2(f32::from(uv_rect.max[0]), f32::from(uv_rect.max[1])),
+                pos2(
+                    f32::from(uv_rect.min[0]) / width,
+                    f32::from(uv_rect.min[1]) / height,
+                ),
+                pos2(
+                    f32::from(uv_rect.max[0]) / width,
+                    f32::from(uv_rect.max[1]) / height,
+                ),
             ),
             is_color: glyph.is_color,
         }

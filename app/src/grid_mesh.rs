@@ -1,9 +1,15 @@
 //! Builds one `egui::Mesh` for a whole terminal grid, straight from the font atlas: background
 //! runs first, then one quad per visible glyph, then decorations and the cursor.
+//!
+//! One pass over each row: background runs go to a side buffer and glyph quads straight into
+//! the mesh; the (usually few) background quads are moved in front at the end so they are drawn
+//! under the glyphs. Every primitive is a quad, so the indices are generated in one go.
 
 use alacritty_terminal::grid::Dimensions;
-use alacritty_terminal::index::{Column, Line, Point};
+use alacritty_terminal::index::Line;
+use alacritty_terminal::selection::SelectionRange;
 use alacritty_terminal::term::cell::{Cell, Flags};
+use alacritty_terminal::term::color::Colors;
 use alacritty_terminal::vte::ansi::{Color, CursorShape, NamedColor, Rgb};
 use egui::epaint::{Mesh, Vertex, WHITE_UV};
 use egui::{Color32, Pos2, Rect, TextureId, Vec2, pos2, vec2};
@@ -21,6 +27,14 @@ pub struct GridStyle {
     pub cursor_blink_on: bool,
 }
 
+/// Cells that draw nothing of their own (their background still counts).
+const NO_GLYPH: Flags = Flags::WIDE_CHAR_SPACER
+    .union(Flags::LEADING_WIDE_CHAR_SPACER)
+    .union(Flags::HIDDEN);
+
+/// The flags that change a cell's colours.
+const COLOR_FLAGS: Flags = Flags::BOLD.union(Flags::DIM).union(Flags::INVERSE);
+
 /// Builds the mesh of `term`'s visible rows.
 pub fn build_grid_mesh(
     term: &Term,
@@ -29,7 +43,6 @@ pub fn build_grid_mesh(
     palette: &Palette,
     style: GridStyle,
 ) -> Mesh {
-    let mut builder = MeshBuilder::new(glyphs.atlas_size(), glyphs.cell_size(), style.origin);
     let content = term.renderable_content();
     let colors = content.colors;
     let display_offset = content.display_offset as i32;
@@ -37,66 +50,64 @@ pub fn build_grid_mesh(
     let rows = term.screen_lines();
     let default_bg = to_color(palette.resolve(Color::Named(NamedColor::Background), colors));
     let selection_bg = to_color(palette.selection);
+    let mut builder = MeshBuilder::new(glyphs.cell_size(), style.origin, columns * rows);
+    let mut resolver = ColorResolver::new(palette, colors);
 
-    // Pass 1: backgrounds, one rectangle per run of equal colour in a row.
     let grid = term.grid();
     for row in 0..rows {
         let line = Line(row as i32 - display_offset);
-        let mut run: Option<(usize, Color32)> = None;
-        for column in 0..=columns {
-            let bg = if column < columns {
-                let point = Point::new(line, Column(column));
-                let cell = &grid[point];
-                let selected = content.selection.is_some_and(|s| s.contains(point));
-                let (_, bg) = cell_colors(cell, palette, colors);
-                if selected { selection_bg } else { bg }
-            } else {
-                default_bg
+        let cells = &grid[line][..];
+        let cells = &cells[..columns.min(cells.len())];
+        let selected = content
+            .selection
+            .and_then(|selection| selected_columns(&selection, line));
+        let y = builder.row_y(row);
+        // The current run of equal background colour: its first column and colour.
+        let mut run_start = 0;
+        let mut run_color = default_bg;
+        for (column, cell) in cells.iter().enumerate() {
+            let (fg, bg) = resolver.colors(cell);
+            let bg = match selected {
+                Some((first, last)) if first <= column && column <= last => selection_bg,
+                _ => bg,
             };
-            match run {
-                Some((start, color)) if color != bg => {
-                    if color != default_bg {
-                        builder.background(start, row, column - start, color);
-                    }
-                    run = Some((column, bg));
+            if bg != run_color {
+                if run_color != default_bg {
+                    builder.background(run_start, row, column - run_start, run_color);
                 }
-                None => run = Some((column, bg)),
-                Some(_) => {}
+                run_start = column;
+                run_color = bg;
             }
-        }
-    }
 
-    // Pass 2: glyphs and decorations.
-    for row in 0..rows {
-        let line = Line(row as i32 - display_offset);
-        for column in 0..columns {
-            let cell = &grid[Point::new(line, Column(column))];
-            if cell.flags.intersects(
-                Flags::WIDE_CHAR_SPACER | Flags::LEADING_WIDE_CHAR_SPACER | Flags::HIDDEN,
-            ) {
+            let flags = cell.flags;
+            if flags.intersects(NO_GLYPH) {
                 continue;
             }
-            let (fg, _) = cell_colors(cell, palette, colors);
-            let width = if cell.flags.contains(Flags::WIDE_CHAR) {
+            let width = if flags.contains(Flags::WIDE_CHAR) {
                 2
             } else {
                 1
             };
             if cell.c != ' ' && cell.c != '\t' {
                 let quad = glyphs.glyph(ctx, cell.c);
-                builder.glyph(column, row, width, &quad, fg, cell.flags);
+                builder.glyph(column, y, width, &quad, fg, flags);
                 if let Some(marks) = cell.zerowidth() {
                     for mark in marks {
                         let quad = glyphs.glyph(ctx, *mark);
-                        builder.glyph(column, row, width, &quad, fg, cell.flags);
+                        builder.glyph(column, y, width, &quad, fg, flags);
                     }
                 }
             }
-            builder.decorations(column, row, width, fg, cell.flags);
+            if flags.intersects(Flags::ALL_UNDERLINES | Flags::STRIKEOUT) {
+                builder.decorations(column, row, width, fg, flags);
+            }
+        }
+        if run_color != default_bg {
+            builder.background(run_start, row, columns - run_start, run_color);
         }
     }
 
-    // Pass 3: the cursor (hidden while scrolled back or when the program hid it).
+    // The cursor (hidden while scrolled back or when the program hid it).
     let cursor = content.cursor;
     if cursor.shape != CursorShape::Hidden && style.cursor_blink_on {
         let row = cursor.point.line.0 + display_offset;
@@ -118,32 +129,88 @@ pub fn build_grid_mesh(
             if shape == CursorShape::Block && cell.c != ' ' {
                 // The character under a block cursor is drawn again in the background colour.
                 let quad = glyphs.glyph(ctx, cell.c);
-                builder.glyph(column, row as usize, width, &quad, default_bg, cell.flags);
+                let y = builder.row_y(row as usize);
+                builder.glyph(column, y, width, &quad, default_bg, cell.flags);
             }
         }
     }
-    builder.mesh
+    builder.finish()
+}
+
+/// The selected columns of `line` (first, last; inclusive), as `SelectionRange::contains`.
+fn selected_columns(selection: &SelectionRange, line: Line) -> Option<(usize, usize)> {
+    if selection.start.line > line || selection.end.line < line {
+        return None;
+    }
+    let first = if selection.start.line == line || selection.is_block {
+        selection.start.column.0
+    } else {
+        0
+    };
+    let last = if selection.end.line == line || selection.is_block {
+        selection.end.column.0
+    } else {
+        usize::MAX
+    };
+    Some((first, last))
+}
+
+/// Resolves cell colours, remembering the last answer: neighbouring cells mostly share them.
+struct ColorResolver<'a> {
+    palette: &'a Palette,
+    colors: &'a Colors,
+    key: (Color, Color, Flags),
+    value: (Color32, Color32),
+}
+
+impl<'a> ColorResolver<'a> {
+    fn new(palette: &'a Palette, colors: &'a Colors) -> Self {
+        let key = (
+            Color::Named(NamedColor::Foreground),
+            Color::Named(NamedColor::Background),
+            Flags::empty(),
+        );
+        let value = cell_colors(key.0, key.1, key.2, palette, colors);
+        Self {
+            palette,
+            colors,
+            key,
+            value,
+        }
+    }
+
+    #[inline]
+    fn colors(&mut self, cell: &Cell) -> (Color32, Color32) {
+        let flags = cell.flags & COLOR_FLAGS;
+        if cell.fg != self.key.0 || cell.bg != self.key.1 || flags != self.key.2 {
+            self.key = (cell.fg, cell.bg, flags);
+            self.value = cell_colors(cell.fg, cell.bg, flags, self.palette, self.colors);
+        }
+        self.value
+    }
 }
 
 /// Foreground and background of a cell after inverse, dim and bold-as-bright.
 fn cell_colors(
-    cell: &Cell,
+    fg: Color,
+    bg: Color,
+    flags: Flags,
     palette: &Palette,
-    colors: &alacritty_terminal::term::color::Colors,
+    colors: &Colors,
 ) -> (Color32, Color32) {
-    let mut fg_color = cell.fg;
-    if cell.flags.contains(Flags::BOLD)
+    let mut fg_color = fg;
+    if flags.contains(Flags::BOLD)
         && let Color::Named(name) = fg_color
         && (name as usize) < 8
     {
         fg_color = Color::Named(name.to_bright());
     }
     let mut fg = palette.resolve(fg_color, colors);
-    if cell.flags.contains(Flags::DIM) {
+    if flags.contains(Flags::DIM) {
         fg = dim(fg);
     }
-    let bg = palette.resolve(cell.bg, colors);
-    if cell.flags.contains(Flags::INVERSE) {
+    let bg = palette.resolve(bg, colors);
+    if flags.contains(Flags::INVERSE) {
         (to_color(bg), to_color(fg))
     } else {
         (to_color(fg), to_color(bg))
@@ -156,22 +223,59 @@ fn to_color(rgb: Rgb) -> Color32 {
 
 /// Appends quads to one mesh on the font texture.
 struct MeshBuilder {
-    mesh: Mesh,
-    atlas: Vec2,
+    /// Glyphs, decorations and the cursor, in drawing order; becomes the mesh's vertices.
+    vertices: Vec<Vertex>,
+    /// Background quads, drawn under everything else.
+    backgrounds: Vec<Vertex>,
     cell: Vec2,
     origin: Pos2,
-    white_uv: Pos2,
 }
 
 impl MeshBuilder {
-    fn new(atlas: Vec2, cell: Vec2, origin: Pos2) -> Self {
+    fn new(cell: Vec2, origin: Pos2, cells: usize) -> Self {
+        // One glyph per cell, and room for the cursor (up to 4 quads, plus its glyph and that
+        // glyph's bold overstrike) so a full screen does not reallocate at the very end.
         Self {
-            mesh: Mesh::with_texture(TextureId::default()),
-            atlas: vec2(atlas.x.max(1.0), atlas.y.max(1.0)),
+            vertices: Vec::with_capacity((cells + 6) * 4),
+            backgrounds: Vec::new(),
             cell,
             origin,
-            white_uv: WHITE_UV,
         }
+    }
+
+    /// The mesh: backgrounds first, then the rest; two triangles per quad.
+    fn finish(self) -> Mesh {
+        let Self {
+            mut vertices,
+            backgrounds,
+            ..
+        } = self;
+        if !backgrounds.is_empty() {
+            vertices.splice(0..0, backgrounds);
+        }
+        let quads = vertices.len() / 4;
+        let mut indices = Vec::with_capacity(quads * 6);
+        for quad in 0..quads as u32 {
+            let index = quad * 4;
+            indices.extend_from_slice(&[
+                index,
+                index + 1,
+                index + 2,
+                index + 2,
+                index + 1,
+                index + 3,
+            ]);
+        }
+        let mut mesh = Mesh::with_texture(TextureId::default());
+        mesh.vertices = vertices;
+        mesh.indices = indices;
+        mesh
+    }
+
+    /// Top edge of `row`.
+    #[inline]
+    fn row_y(&self, row: usize) -> f32 {
+        cell_origin(self.origin, self.cell, 0, row).y
     }
 
     fn cell_rect(&self, column: usize, row: usize, width: usize) -> Rect {
@@ -179,42 +283,65 @@ impl MeshBuilder {
         Rect::from_min_size(min, vec2(self.cell.x * width as f32, self.cell.y))
     }
 
-    fn solid(&mut self, rect: Rect, color: Color32) {
-        let uv = Rect::from_min_max(self.white_uv, self.white_uv);
-        self.quad(rect, uv, color, 0.0);
+    /// A quad from (x0, y0) to (x1, y1); `skew` shifts the top edge right (for italics).
+    #[inline(always)]
+    fn push_quad(
+        out: &mut Vec<Vertex>,
+        [x0, y0, x1, y1]: [f32; 4],
+        [u0, v0, u1, v1]: [f32; 4],
+        color: Color32,
+        skew: f32,
+    ) {
+        out.extend_from_slice(&[
+            Vertex {
+                pos: pos2(x0 + skew, y0),
+                uv: pos2(u0, v0),
+                color,
+            },
+            Vertex {
+                pos: pos2(x1 + skew, y0),
+                uv: pos2(u1, v0),
+                color,
+            },
+            Vertex {
+                pos: pos2(x0, y1),
+                uv: pos2(u0, v1),
+                color,
+            },
+            Vertex {
+                pos: pos2(x1, y1),
+                uv: pos2(u1, v1),
+                color,
+            },
+        ]);
     }
 
-    /// A quad; `skew` shifts the top edge right (for italics).
-    fn quad(&mut self, rect: Rect, uv: Rect, color: Color32, skew: f32) {
-        let index = self.mesh.vertices.len() as u32;
-        let corners = [
-            (pos2(rect.min.x + skew, rect.min.y), uv.left_top()),
-            (pos2(rect.max.x + skew, rect.min.y), uv.right_top()),
-            (rect.left_bottom(), uv.left_bottom()),
-            (rect.right_bottom(), uv.right_bottom()),
-        ];
-        for (pos, uv) in corners {
-            self.mesh.vertices.push(Vertex { pos, uv, color });
-        }
-        self.mesh.indices.extend_from_slice(&[
-            index,
-            index + 1,
-            index + 2,
-            index + 2,
-            index + 1,
-            index + 3,
-        ]);
+    fn solid(&mut self, rect: Rect, color: Color32) {
+        Self::push_solid(&mut self.vertices, rect, color);
+    }
+
+    fn push_solid(out: &mut Vec<Vertex>, rect: Rect, color: Color32) {
+        let (u, v) = (WHITE_UV.x, WHITE_UV.y);
+        Self::push_quad(
+            out,
+            [rect.min.x, rect.min.y, rect.max.x, rect.max.y],
+            [u, v, u, v],
+            color,
+            0.0,
+        );
     }
 
     fn background(&mut self, column: usize, row: usize, count: usize, color: Color32) {
         let rect = self.cell_rect(column, row, count);
-        self.solid(rect, color);
+        Self::push_solid(&mut self.backgrounds, rect, color);
     }
 
+    /// The glyph `quad` in the cell at `column` of the row whose top edge is `y`.
+    #[inline]
     fn glyph(
         &mut self,
         column: usize,
-        row: usize,
+        y: f32,
         width: usize,
         quad: &GlyphQuad,
         color: Color32,
@@ -223,27 +350,29 @@ impl MeshBuilder {
         if quad.is_blank() {
             return;
         }
-        let cell = self.cell_rect(column, row, width);
-        let mut min = cell.min + quad.offset;
-        // Glyphs wider than one cell (wide characters laid out narrow) are centred.
-        if width == 2 && quad.size.x < cell.width() {
-            min.x = cell.min.x + ((cell.width() - quad.size.x) / 2.0).round();
+        let cell_x = self.origin.x + column as f32 * self.cell.x;
+        let mut x0 = cell_x + quad.offset.x;
+        let y0 = y + quad.offset.y;
+        if width == 2 {
+            // Glyphs wider than one cell (wide characters laid out narrow) are centred.
+            let cell_width = (cell_x + self.cell.x * 2.0) - cell_x;
+            if quad.size.x < cell_width {
+                x0 = cell_x + ((cell_width - quad.size.x) / 2.0).round();
+            }
         }
-        let rect = Rect::from_min_size(min, quad.size);
-        let uv = Rect::from_min_max(
-            pos2(quad.uv.min.x / self.atlas.x, quad.uv.min.y / self.atlas.y),
-            pos2(quad.uv.max.x / self.atlas.x, quad.uv.max.y / self.atlas.y),
-        );
+        let (x1, y1) = (x0 + quad.size.x, y0 + quad.size.y);
+        let uv = [quad.uv.min.x, quad.uv.min.y, quad.uv.max.x, quad.uv.max.y];
         let color = if quad.is_color { Color32::WHITE } else { color };
         let skew = if flags.contains(Flags::ITALIC) {
             quad.size.y * 0.18
         } else {
             0.0
         };
-        self.quad(rect, uv, color, skew);
+        Self::push_quad(&mut self.vertices, [x0, y0, x1, y1], uv, color, skew);
         if flags.contains(Flags::BOLD) && !quad.is_color {
             // egui's bundled monospace font has no bold face: overstrike one pixel right.
-            self.quad(rect.translate(vec2(0.75, 0.0)), uv, color, skew);
+            let rect = [x0 + 0.75, y0, x1 + 0.75, y1];
+            Self::push_quad(&mut self.vertices, rect, uv, color, skew);
         }
     }
 
@@ -255,9 +384,6 @@ impl MeshBuilder {
         color: Color32,
         flags: Flags,
     ) {
-        if !flags.intersects(Flags::ALL_UNDERLINES | Flags::STRIKEOUT) {
-            return;
-        }
         let cell = self.cell_rect(column, row, width);
         let thickness = (self.cell.y / 16.0).max(1.0).round();
         let underline_y = cell.max.y - thickness * 2.0;

@@ -29,6 +29,7 @@ fn run() -> anyhow::Result<()> {
     let data_dir = spaces_app::cli::data_dir(&cli);
     match cli.command {
         Some(TopCommand::Cli(control)) => spaces_app::cli::run_control(&data_dir, control.command),
+        Some(TopCommand::History { pane }) => spaces_app::cli::run_history(&data_dir, pane),
         Some(TopCommand::Bench(bench)) => spaces_app::bench::run(&bench),
         None => open_window(data_dir),
     }

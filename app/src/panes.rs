@@ -17,7 +17,13 @@ pub struct PaneEntry {
     pub view: PaneView,
     /// Foreground process, refreshed about once a second for titles and `cli list`.
     pub process: Option<ProcessInfo>,
+    /// Working directory of the pane's own process (its shell), refreshed with `process`.
+    shell_cwd: Option<std::path::PathBuf>,
     process_checked: Option<Instant>,
+    /// A restored pane's old command, offered to run again (never run by itself).
+    pub rerun_offer: Option<Vec<String>>,
+    /// The pane record last saved, to save again only on change.
+    pub saved: Option<spaces_store::PaneRecord>,
 }
 
 impl PaneEntry {
@@ -39,16 +45,47 @@ impl PaneEntry {
             .is_none_or(|checked| checked.elapsed() >= max_age);
         if stale {
             self.process = self.terminal.foreground_pid().and_then(process_info);
+            self.shell_cwd = self
+                .terminal
+                .child_pid()
+                .and_then(|pid| process_info(pid as i32))
+                .and_then(|process| process.cwd);
             self.process_checked = Some(Instant::now());
         }
     }
 
-    /// The working directory of the foreground process (what a new shell should start in).
+    /// The pane's working directory: its shell's, else the foreground program's, else where
+    /// it started.
     pub fn cwd(&self) -> Option<std::path::PathBuf> {
-        self.process
-            .as_ref()
-            .and_then(|process| process.cwd.clone())
+        self.shell_cwd
+            .clone()
+            .or_else(|| {
+                self.process
+                    .as_ref()
+                    .and_then(|process| process.cwd.clone())
+            })
             .or_else(|| self.terminal.options().cwd.clone())
+    }
+
+    /// What runs in the foreground when it is not a shell (to offer it again after a restart).
+    pub fn foreground_command(&self) -> Option<Vec<String>> {
+        let process = self.process.as_ref()?;
+        (!spaces_term::process::is_shell(&process.name) && !process.argv.is_empty())
+            .then(|| process.argv.clone())
+    }
+
+    fn new(terminal: Terminal) -> Self {
+        let mut entry = Self {
+            terminal,
+            view: PaneView::default(),
+            process: None,
+            shell_cwd: None,
+            process_checked: None,
+            rerun_offer: None,
+            saved: None,
+        };
+        entry.refresh_process(Duration::ZERO);
+        entry
     }
 }
 
@@ -68,20 +105,70 @@ impl Panes {
         }
     }
 
-    /// Starts a new pane; the id is new and never reused in this run.
-    pub fn spawn(&mut self, options: SpawnOptions) -> Result<PaneId, TerminalError> {
+    /// The first id new panes get (ids are never reused, across runs too).
+    pub fn set_next_id(&mut self, next: u64) {
+        self.next_id = self.next_id.max(next);
+    }
+
+    /// Starts a new pane with an id never used before. `before_start` runs before the
+    /// process can print (to save the pane's record ahead of its first output).
+    pub fn spawn(
+        &mut self,
+        options: SpawnOptions,
+        before_start: impl FnOnce(PaneId, &SpawnOptions),
+    ) -> Result<PaneId, TerminalError> {
         let id = PaneId(self.next_id);
         self.next_id += 1;
+        before_start(id, &options);
         let terminal = Terminal::spawn(id, options, self.listeners.clone())?;
-        let mut entry = PaneEntry {
-            terminal,
-            view: PaneView::default(),
-            process: None,
-            process_checked: None,
-        };
-        entry.refresh_process(Duration::ZERO);
-        self.entries.insert(id, entry);
+        self.entries.insert(id, PaneEntry::new(terminal));
         Ok(id)
+    }
+
+    /// Brings back saved panes, replaying each one's history on its own thread (a restart
+    /// with many panes should show its first frame quickly). Returns the panes that failed.
+    pub fn restore_all(
+        &mut self,
+        plans: &[crate::restore::RestorePlan],
+        base: &SpawnOptions,
+    ) -> Vec<(PaneId, TerminalError)> {
+        let listeners = &self.listeners;
+        let results: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = plans
+                .iter()
+                .map(|plan| {
+                    scope.spawn(move || {
+                        let options = plan.spawn_options(base.clone());
+                        let terminal = Terminal::spawn_with_history(
+                            plan.pane(),
+                            options,
+                            listeners.clone(),
+                            |term| plan.replay_into(term),
+                        );
+                        (plan, terminal)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .filter_map(|handle| handle.join().ok())
+                .collect()
+        });
+        let mut failed = Vec::new();
+        for (plan, terminal) in results {
+            let id = plan.pane();
+            self.set_next_id(id.0 + 1);
+            match terminal {
+                Ok(terminal) => {
+                    let mut entry = PaneEntry::new(terminal);
+                    entry.rerun_offer = plan.rerun_offer();
+                    entry.saved = Some(plan.record.clone());
+                    self.entries.insert(id, entry);
+                }
+                Err(error) => failed.push((id, error)),
+            }
+        }
+        failed
     }
 
     /// Starts the pane's command again in the same place (after it exited).
@@ -94,9 +181,12 @@ impl Panes {
         if let Some(cwd) = entry.cwd() {
             options.cwd = Some(cwd);
         }
-        entry.terminal = Terminal::spawn(id, options, self.listeners.clone())?;
-        entry.view = PaneView::default();
-        entry.refresh_process(Duration::ZERO);
+        // The new process continues the pane's output stream.
+        options.initial_offset = entry.terminal.bytes_read();
+        let terminal = Terminal::spawn(id, options, self.listeners.clone())?;
+        let saved = entry.saved.take();
+        *entry = PaneEntry::new(terminal);
+        entry.saved = saved;
         Ok(())
     }
 

@@ -22,6 +22,8 @@ use crate::panes::PaneEntry;
 const BLINK_HALF: Duration = Duration::from_millis(530);
 /// Inner padding between the pane edge and the grid, in points.
 const PADDING: f32 = 4.0;
+/// Height of the strip under a pane that says it exited or offers to re-run its command.
+const BANNER_HEIGHT: f32 = 30.0;
 
 /// What a pane's view keeps between frames.
 #[derive(Default)]
@@ -51,6 +53,9 @@ pub enum PaneRequest {
     Focus(PaneId),
     Restart(PaneId),
     Close(PaneId),
+    /// Run the restored pane's old command again / forget the offer.
+    Rerun(PaneId),
+    DismissRerun(PaneId),
 }
 
 /// Shared resources every pane view uses during one frame.
@@ -77,7 +82,20 @@ pub fn grid_size_for(rect: Rect, glyphs: &GlyphCache, pixels_per_point: f32) -> 
 
 /// Draws one pane and handles its input.
 pub fn pane_ui(ui: &mut egui::Ui, id: PaneId, entry: &mut PaneEntry, cx: &mut ViewContext<'_>) {
-    let rect = ui.available_rect_before_wrap();
+    let full = ui.available_rect_before_wrap();
+    // A banner (exit, re-run offer) takes the bottom strip; the grid keeps every row visible.
+    let has_banner = entry.terminal.exit_info().is_some() || entry.rerun_offer.is_some();
+    let rect = if has_banner {
+        Rect::from_min_max(
+            full.min,
+            egui::pos2(
+                full.max.x,
+                (full.max.y - BANNER_HEIGHT).max(full.min.y + 1.0),
+            ),
+        )
+    } else {
+        full
+    };
     let widget_id = egui::Id::unique(("terminal-pane", id.0));
     let response = ui.interact(rect, widget_id, Sense::click_and_drag());
     let focused = cx.focused == Some(id);
@@ -110,7 +128,9 @@ pub fn pane_ui(ui: &mut egui::Ui, id: PaneId, entry: &mut PaneEntry, cx: &mut Vi
 
     paint(ui, rect, origin, entry, cx, focused);
     if let Some(exit) = entry.terminal.exit_info() {
-        exit_banner(ui, rect, id, &exit.to_string(), cx.requests);
+        exit_banner(ui, full, id, &exit.to_string(), cx.requests);
+    } else if let Some(command) = &entry.rerun_offer {
+        rerun_banner(ui, full, id, command, cx.requests);
     }
 }
 
@@ -483,6 +503,50 @@ fn scroll_indicator(painter: &egui::Painter, rect: Rect, offset: usize, history:
     painter.rect_filled(bar, CornerRadius::same(2), Color32::from_white_alpha(90));
 }
 
+/// Offers to run a restored pane's old command again: never run without the user asking.
+fn rerun_banner(
+    ui: &mut egui::Ui,
+    rect: Rect,
+    id: PaneId,
+    command: &[String],
+    requests: &mut Vec<PaneRequest>,
+) {
+    let mut child = banner(ui, rect);
+    let line = crate::pane_record::shell_join(command);
+    child.label(
+        egui::RichText::new(format!("Before the restart this pane ran `{line}`."))
+            .color(Color32::from_rgb(150, 200, 240)),
+    );
+    if child
+        .button("Run again")
+        .on_hover_text("Ctrl+Shift+Enter")
+        .clicked()
+    {
+        requests.push(PaneRequest::Rerun(id));
+    }
+    if child.button("Dismiss").clicked() {
+        requests.push(PaneRequest::DismissRerun(id));
+    }
+}
+
+/// A strip along the bottom of the pane, laid out left to right.
+fn banner(ui: &mut egui::Ui, rect: Rect) -> egui::Ui {
+    let strip = Rect::from_min_max(
+        egui::pos2(rect.left(), rect.bottom() - BANNER_HEIGHT),
+        rect.max,
+    );
+    ui.painter().rect_filled(
+        strip,
+        CornerRadius::ZERO,
+        Color32::from_rgba_unmultiplied(40, 40, 48, 240),
+    );
+    ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(strip.shrink2(egui::vec2(8.0, 4.0)))
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    )
+}
+
 fn exit_banner(
     ui: &mut egui::Ui,
     rect: Rect,
@@ -490,8 +554,10 @@ fn exit_banner(
     message: &str,
     requests: &mut Vec<PaneRequest>,
 ) {
-    let height = 30.0;
-    let strip = Rect::from_min_max(egui::pos2(rect.left(), rect.bottom() - height), rect.max);
+    let strip = Rect::from_min_max(
+        egui::pos2(rect.left(), rect.bottom() - BANNER_HEIGHT),
+        rect.max,
+    );
     ui.painter().rect_filled(
         strip,
         CornerRadius::ZERO,

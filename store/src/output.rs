@@ -83,6 +83,22 @@ impl Database {
     /// The output of `pane` from `offset` on, oldest first. The first chunk is cut so that it
     /// starts exactly at `offset` when `offset` falls inside it.
     pub fn output_since(&self, pane: PaneId, offset: u64) -> Result<Vec<OutputChunk>> {
+        let mut chunks = Vec::new();
+        self.for_each_output_since(pane, offset, |chunk| {
+            chunks.push(chunk);
+            true
+        })?;
+        Ok(chunks)
+    }
+
+    /// Like [`Self::output_since`], one chunk at a time, so a long history never has to fit
+    /// in memory. `visit` returns false to stop early.
+    pub fn for_each_output_since(
+        &self,
+        pane: PaneId,
+        offset: u64,
+        mut visit: impl FnMut(OutputChunk) -> bool,
+    ) -> Result<()> {
         // The sub-select finds the chunk that holds `offset`, so the scan uses the primary key
         // from there instead of reading every older row.
         let mut statement = self.connection().prepare_cached(
@@ -93,7 +109,6 @@ impl Database {
              ORDER BY start_offset",
         )?;
         let mut rows = statement.query(params![pane, offset])?;
-        let mut chunks = Vec::new();
         while let Some(row) = rows.next()? {
             let raw_len = stored_len(row.get(3)?)?;
             let data: &[u8] = row.get_ref(4)?.as_blob().map_err(rusqlite::Error::from)?;
@@ -104,9 +119,11 @@ impl Database {
                 bytes: compression::decompress(data, raw_len)?,
             };
             cut_front(&mut chunk, offset);
-            chunks.push(chunk);
+            if !visit(chunk) {
+                break;
+            }
         }
-        Ok(chunks)
+        Ok(())
     }
 
     /// Counts and sizes of the recorded output of `pane`.

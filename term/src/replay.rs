@@ -53,3 +53,30 @@ pub fn reset_for_new_process<T: alacritty_terminal::event::EventListener>(
         replay_bytes(term, b"\r\n");
     }
 }
+
+/// Replays a stream that arrives in pieces, keeping the parser state between them (an escape
+/// sequence may be cut across two recorded chunks).
+#[derive(Default)]
+pub struct Replayer {
+    processor: Processor<StdSyncHandler>,
+}
+
+impl Replayer {
+    pub fn feed<T: alacritty_terminal::event::EventListener>(
+        &mut self,
+        term: &mut alacritty_terminal::Term<T>,
+        bytes: &[u8],
+    ) {
+        self.processor.advance(term, bytes);
+    }
+
+    /// Ends the stream: output held back by an unfinished synchronized update is applied.
+    pub fn finish<T: alacritty_terminal::event::EventListener>(
+        mut self,
+        term: &mut alacritty_terminal::Term<T>,
+    ) {
+        if self.processor.sync_bytes_count() > 0 {
+            self.processor.stop_sync(term);
+        }
+    }
+}

@@ -1,9 +1,9 @@
 //! `spaces bench render`: CPU time of a frame of busy panes, headless. Every pane's every row
 //! changes before each frame, so no mesh can be reused: the worst case of the renderer.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use egui::{Pos2, Rect, Shape, vec2};
+use egui::{Color32, CornerRadius, Pos2, Rect, Shape, vec2};
 use serde_json::json;
 use spaces_term::TermSize;
 use spaces_term::palette::Palette;
@@ -19,6 +19,11 @@ pub fn run(panes: usize, cols: u16, rows: u16, frames: usize, json: bool) -> any
     let ctx = egui::Context::default();
     let palette = Palette::default();
     let mut glyphs = GlyphCache::new(14.0);
+    let background = Color32::from_rgb(
+        palette.background.r,
+        palette.background.g,
+        palette.background.b,
+    );
     let mut terms: Vec<ReplayTerm> = (0..panes)
         .map(|_| new_replay_term(TermSize::new(cols, rows), 1000))
         .collect();
@@ -29,6 +34,10 @@ pub fn run(panes: usize, cols: u16, rows: u16, frames: usize, json: bool) -> any
         per_row as f32 * f32::from(rows) * 18.0,
     );
     let mut times = Vec::with_capacity(frames);
+    // Breakdown of each frame: building the meshes, the rest of egui's run, tessellation.
+    let mut build_times = Vec::with_capacity(frames);
+    let mut egui_times = Vec::with_capacity(frames);
+    let mut tessellate_times = Vec::with_capacity(frames);
     let mut seed = 1u64;
     for frame in 0..frames + WARM_UP {
         for term in &mut terms {
@@ -39,6 +48,7 @@ pub fn run(panes: usize, cols: u16, rows: u16, frames: usize, json: bool) -> any
             screen_rect: Some(Rect::from_min_size(Pos2::ZERO, screen)),
             ..Default::default()
         };
+        let mut build = Duration::ZERO;
         let start = Instant::now();
         let output = ctx.run_ui(input, |ui| {
             glyphs.begin_frame(ui.ctx());
@@ -53,36 +63,71 @@ pub fn run(panes: usize, cols: u16, rows: u16, frames: usize, json: bool) -> any
                     focused: index == 0,
                     cursor_blink_on: true,
                 };
+                let built = Instant::now();
                 let mesh = build_grid_mesh(term, &mut glyphs, ui.ctx(), &palette, style);
-                ui.painter().add(Shape::mesh(mesh));
+                build += built.elapsed();
+                // As the terminal view paints a pane: clipped to the pane, on its background.
+                let rect = Rect::from_min_size(
+                    origin,
+                    vec2(f32::from(cols) * cell.x, f32::from(rows) * cell.y),
+                );
+                let painter = ui.painter_at(rect);
+                painter.rect_filled(rect, CornerRadius::ZERO, background);
+                painter.add(Shape::mesh(mesh));
             }
         });
+        let ran = start.elapsed();
         let primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
         let elapsed = start.elapsed();
         std::hint::black_box(primitives);
         if frame >= WARM_UP {
-            times.push(elapsed.as_secs_f64() * 1000.0);
+            times.push(ms(elapsed));
+            build_times.push(ms(build));
+            egui_times.push(ms(ran.saturating_sub(build)));
+            tessellate_times.push(ms(elapsed.saturating_sub(ran)));
         }
     }
-    times.sort_by(f64::total_cmp);
-    let percentile = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
-    let (p50, p99) = (percentile(0.50), percentile(0.99));
+    let (p50, p99) = (percentile(&mut times, 0.50), percentile(&mut times, 0.99));
+    let build = percentile(&mut build_times, 0.50);
+    let egui = percentile(&mut egui_times, 0.50);
+    let tessellate = percentile(&mut tessellate_times, 0.50);
     if json {
         println!(
             "{}",
             json!({
                 "panes": panes, "cols": cols, "rows": rows, "frames": times.len(),
-                "p50_ms": (p50 * 1000.0).round() / 1000.0,
-                "p99_ms": (p99 * 1000.0).round() / 1000.0,
+                "p50_ms": round3(p50),
+                "p99_ms": round3(p99),
+                "breakdown_p50_ms": {
+                    "build_meshes": round3(build),
+                    "egui_run_rest": round3(egui),
+                    "tessellate": round3(tessellate),
+                },
             })
         );
     } else {
         println!(
-            "{panes} panes of {cols}x{rows}, {} frames: p50 {p50:.2} ms, p99 {p99:.2} ms",
+            "{panes} panes of {cols}x{rows}, {} frames: p50 {p50:.2} ms, p99 {p99:.2} ms \
+             (p50 of parts: build meshes {build:.2} ms, rest of egui run {egui:.2} ms, \
+             tessellate {tessellate:.2} ms)",
             times.len()
         );
     }
     Ok(())
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+fn round3(ms: f64) -> f64 {
+    (ms * 1000.0).round() / 1000.0
+}
+
+/// The `p` quantile of `times` (sorts them).
+fn percentile(times: &mut [f64], p: f64) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times[((times.len() - 1) as f64 * p).round() as usize]
 }
 
 /// A full screen of coloured text that differs with `seed`: every row changes.

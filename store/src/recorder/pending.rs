@@ -74,7 +74,11 @@ impl Write {
                 header,
                 raw_len,
                 compressed,
-            } => database.insert_compressed_snapshot(header, *raw_len, compressed),
+            } => {
+                database.insert_compressed_snapshot(header, *raw_len, compressed)?;
+                // Only the newest snapshots are ever restored from; two in case one is bad.
+                database.prune_snapshots(header.pane_id, 2).map(drop)
+            }
             Self::Pane(pane) => database.upsert_pane(pane),
             Self::Layout(layout) => database.save_layout(layout),
             Self::Workspace(workspace) => database.upsert_workspace(workspace),

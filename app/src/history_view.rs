@@ -1,0 +1,109 @@
+//! The full-history view of a pane: every line it ever printed, read from the database on a
+//! background thread (the UI never waits for SQL) and shown in a virtualised scroll area.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use spaces_term::PaneId;
+
+#[derive(Default)]
+pub struct HistoryView {
+    open: Option<OpenHistory>,
+}
+
+struct OpenHistory {
+    pane: PaneId,
+    title: String,
+    loaded: Arc<Mutex<Loaded>>,
+    filter: String,
+}
+
+#[derive(Default)]
+struct Loaded {
+    lines: Vec<String>,
+    done: bool,
+    error: Option<String>,
+}
+
+impl HistoryView {
+    pub fn open(&mut self, database: &Path, pane: PaneId, title: String) {
+        let loaded = Arc::new(Mutex::new(Loaded::default()));
+        let target = loaded.clone();
+        let database = database.to_owned();
+        let spawned = std::thread::Builder::new()
+            .name("history-loader".into())
+            .spawn(move || {
+                let result = crate::history::read_lines(&database, pane, |batch| {
+                    lock(&target).lines.extend(batch);
+                });
+                let mut state = lock(&target);
+                state.done = true;
+                state.error = result.err().map(|error| format!("{error:#}"));
+            });
+        if let Err(error) = spawned {
+            lock(&loaded).error = Some(format!("could not start loading: {error}"));
+        }
+        self.open = Some(OpenHistory {
+            pane,
+            title,
+            loaded,
+            filter: String::new(),
+        });
+    }
+
+    pub fn show(&mut self, ctx: &egui::Context) {
+        let Some(history) = &mut self.open else {
+            return;
+        };
+        let mut keep_open = true;
+        egui::Window::new(format!(
+            "Full history of pane {} ({})",
+            history.pane, history.title
+        ))
+        .open(&mut keep_open)
+        .default_size([900.0, 600.0])
+        .show(ctx, |ui| {
+            let state = lock(&history.loaded);
+            ui.horizontal(|ui| {
+                ui.label("Filter:");
+                ui.text_edit_singleline(&mut history.filter);
+                let status = if state.done { "" } else { " (loading…)" };
+                ui.label(format!("{} lines{status}", state.lines.len()));
+            });
+            if let Some(error) = &state.error {
+                ui.colored_label(egui::Color32::from_rgb(240, 110, 90), error);
+            }
+            let filter = history.filter.to_lowercase();
+            let shown: Vec<&String> = if filter.is_empty() {
+                state.lines.iter().collect()
+            } else {
+                state
+                    .lines
+                    .iter()
+                    .filter(|line| line.to_lowercase().contains(&filter))
+                    .collect()
+            };
+            let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
+            egui::ScrollArea::both()
+                .auto_shrink(false)
+                .stick_to_bottom(true)
+                .show_rows(ui, row_height, shown.len(), |ui, rows| {
+                    for line in &shown[rows] {
+                        ui.label(egui::RichText::new(line.as_str()).monospace());
+                    }
+                });
+            if !state.done {
+                ctx.request_repaint_after(std::time::Duration::from_millis(100));
+            }
+        });
+        if !keep_open {
+            self.open = None;
+        }
+    }
+}
+
+fn lock(loaded: &Mutex<Loaded>) -> std::sync::MutexGuard<'_, Loaded> {
+    loaded
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

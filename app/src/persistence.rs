@@ -1,0 +1,207 @@
+//! The glue between live panes and the store: opens the database (moving a broken one
+//! aside), loads what the last run left, and records output, snapshots, input, panes and the
+//! layout through the store's single writer thread.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use spaces_store::{
+    Database, LayoutRecord, PaneRecord, Recorder, RecorderConfig, SnapshotRecord, WorkspaceId,
+    WorkspaceRecord,
+};
+use spaces_term::{OutputSink, PaneId};
+
+/// The workspace every pane belongs to until workspaces can be created.
+const DEFAULT_WORKSPACE: &str = "default";
+const DEFAULT_COLOR: &str = "#5b9cf5";
+
+pub fn store_id(pane: PaneId) -> spaces_store::PaneId {
+    spaces_store::PaneId(pane.0 as i64)
+}
+
+pub fn pane_id(pane: spaces_store::PaneId) -> PaneId {
+    PaneId(pane.0.max(0) as u64)
+}
+
+/// What the previous run left behind for one workspace.
+pub struct SavedWorkspace {
+    pub workspace: WorkspaceId,
+    pub layout: Option<LayoutRecord>,
+    pub panes: Vec<PaneRecord>,
+    /// The next pane id never used before (ids are unique across runs).
+    pub next_pane_id: u64,
+}
+
+/// The store side of the app: the recorder (when the database works) and the workspace.
+pub struct Persistence {
+    pub recorder: Option<Recorder>,
+    pub workspace: WorkspaceId,
+    database_path: std::path::PathBuf,
+    last_layout: Option<String>,
+}
+
+/// Opening result: the persistence, what to restore, and problems to show the user.
+pub struct Opened {
+    pub persistence: Persistence,
+    pub saved: Option<SavedWorkspace>,
+    /// The database, still open for reading what to restore (before the writer takes it).
+    pub notices: Vec<String>,
+}
+
+impl Persistence {
+    /// Opens `spaces.db` in `data_dir`; never fails: a broken database is moved aside (and
+    /// the user told), an unusable location falls back to memory.
+    pub fn open(data_dir: &Path) -> (Opened, Option<Database>) {
+        let path = spaces_store::database_path(data_dir);
+        let (database, quarantined) = Database::open_or_quarantine(&path);
+        let mut notices: Vec<String> = quarantined.iter().map(|q| q.message()).collect();
+        let saved = match load_saved(&database) {
+            Ok(saved) => Some(saved),
+            Err(error) => {
+                notices.push(format!("could not read the saved layout: {error}"));
+                None
+            }
+        };
+        let workspace = saved.as_ref().map_or(WorkspaceId(1), |s| s.workspace);
+        let persistence = Self {
+            recorder: None,
+            workspace,
+            database_path: path,
+            last_layout: None,
+        };
+        (
+            Opened {
+                persistence,
+                saved,
+                notices,
+            },
+            Some(database),
+        )
+    }
+
+    /// Starts the writer thread on `database`.
+    pub fn start_recorder(&mut self, database: Database) -> Result<(), String> {
+        match Recorder::with_database(database, RecorderConfig::default()) {
+            Ok(recorder) => {
+                self.recorder = Some(recorder);
+                Ok(())
+            }
+            Err(error) => Err(format!("recording is off: {error}")),
+        }
+    }
+
+    pub fn database_path(&self) -> &Path {
+        &self.database_path
+    }
+
+    /// The sink panes report their output to, if recording works.
+    pub fn sink(&self) -> Option<Arc<dyn OutputSink>> {
+        self.recorder
+            .clone()
+            .map(|recorder| Arc::new(RecorderSink { recorder }) as Arc<dyn OutputSink>)
+    }
+
+    pub fn save_pane(&self, record: PaneRecord) {
+        if let Some(recorder) = &self.recorder {
+            report(recorder.upsert_pane(record));
+        }
+    }
+
+    /// Saves the layout if it changed since the last call.
+    pub fn save_layout_if_changed(&mut self, tree_json: String, focused: Option<PaneId>) {
+        let key = format!("{tree_json}|{focused:?}");
+        if self.last_layout.as_deref() == Some(key.as_str()) {
+            return;
+        }
+        if let Some(recorder) = &self.recorder {
+            report(recorder.save_layout(LayoutRecord {
+                workspace_id: self.workspace,
+                tree_json,
+                focused_pane: focused.map(store_id),
+                updated_at_ms: spaces_store::unix_millis(),
+            }));
+        }
+        self.last_layout = Some(key);
+    }
+
+    pub fn trim_history(&self, pane: PaneId, max_compressed_bytes: u64) {
+        if let Some(recorder) = &self.recorder {
+            report(recorder.trim_history(store_id(pane), max_compressed_bytes));
+        }
+    }
+
+    /// A problem with recording the user should see (disk full...), if any.
+    pub fn recorder_problem(&self) -> Option<String> {
+        let recorder = self.recorder.as_ref()?;
+        let status = recorder.status();
+        if status.healthy {
+            return None;
+        }
+        let error = status
+            .last_error
+            .unwrap_or_else(|| "unknown error".to_owned());
+        Some(format!(
+            "Output is not being saved ({error}). {} KB wait in memory; saving resumes when the disk has room.",
+            status.pending_bytes / 1024
+        ))
+    }
+
+    /// Commits everything and stops the writer (on exit).
+    pub fn shutdown(&self) {
+        if let Some(recorder) = &self.recorder {
+            report(recorder.shutdown());
+        }
+    }
+}
+
+fn report(result: spaces_store::Result<()>) {
+    if let Err(error) = result {
+        tracing::warn!(%error, "recording failed");
+    }
+}
+
+fn load_saved(database: &Database) -> spaces_store::Result<SavedWorkspace> {
+    let workspace = match database.list_workspaces(false)?.into_iter().next() {
+        Some(workspace) => workspace.id,
+        None => {
+            let id = database.next_workspace_id()?;
+            let record = WorkspaceRecord::new(id, DEFAULT_WORKSPACE, DEFAULT_COLOR, 0);
+            database.upsert_workspace(&record)?;
+            id
+        }
+    };
+    Ok(SavedWorkspace {
+        workspace,
+        layout: database.load_layout(workspace)?,
+        panes: database.list_panes(workspace)?,
+        next_pane_id: database.next_pane_id()?.0.max(1) as u64,
+    })
+}
+
+/// Forwards a pane's output, snapshots and input to the recorder.
+struct RecorderSink {
+    recorder: Recorder,
+}
+
+impl OutputSink for RecorderSink {
+    fn output(&self, pane: PaneId, offset: u64, bytes: Arc<[u8]>) {
+        report(self.recorder.record_output(store_id(pane), offset, bytes));
+    }
+
+    fn snapshot(&self, pane: PaneId, offset: u64, data: Vec<u8>) {
+        report(self.recorder.save_snapshot(SnapshotRecord {
+            pane_id: store_id(pane),
+            output_offset: offset,
+            created_at_ms: spaces_store::unix_millis(),
+            format_version: u32::from(spaces_term::snapshot::FORMAT_VERSION),
+            data,
+        }));
+    }
+
+    fn input(&self, pane: PaneId, offset: u64, bytes: &[u8]) {
+        report(
+            self.recorder
+                .record_input(store_id(pane), offset, bytes.to_vec()),
+        );
+    }
+}

@@ -1,0 +1,141 @@
+//! Bringing panes back after a restart: the newest snapshot of each pane plus a replay of the
+//! output recorded after it, into a terminal whose events are swallowed, then a divider and a
+//! fresh shell in the pane's last working directory.
+
+use std::path::PathBuf;
+
+use spaces_store::{Database, OutputChunk, PaneRecord, SnapshotRecord};
+use spaces_term::replay::{Replayer, reset_for_new_process};
+use spaces_term::{SpawnOptions, Term, TermSize};
+
+/// Most output replayed for one pane. Past this (a pane that printed for a long time without
+/// a usable snapshot) only the newest output is replayed, so a restore stays quick.
+const MAX_REPLAY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Everything needed to bring one pane back, read before the window shows.
+pub struct RestorePlan {
+    pub record: PaneRecord,
+    snapshot: Option<SnapshotRecord>,
+    tail: Vec<OutputChunk>,
+    /// Where the pane's stream ended: the new process continues from here.
+    pub end_offset: u64,
+    /// When the pane last printed (or was last saved), for the divider.
+    last_activity_ms: i64,
+}
+
+impl RestorePlan {
+    /// Reads the snapshot and the output after it for `record`.
+    pub fn load(database: &Database, record: PaneRecord) -> spaces_store::Result<Self> {
+        let pane = record.id;
+        let totals = database.output_range_total(pane)?;
+        let end = totals.end_offset;
+        let mut snapshot = database.latest_snapshot(pane)?;
+        let start = snapshot
+            .as_ref()
+            .map_or(totals.first_offset, |s| s.output_offset);
+        let mut from = start;
+        if end.saturating_sub(start) > MAX_REPLAY_BYTES {
+            // Too much to replay: start from the newest output only, at a line boundary.
+            snapshot = None;
+            from = end - MAX_REPLAY_BYTES;
+        }
+        let mut tail = database.output_since(pane, from)?;
+        if snapshot.is_none()
+            && from > totals.first_offset
+            && let Some(first) = tail.first_mut()
+            && let Some(newline) = first.bytes.iter().position(|&b| b == b'\n')
+        {
+            first.bytes.drain(..=newline);
+        }
+        let last_activity_ms = tail
+            .last()
+            .map(|chunk| chunk.created_at_ms)
+            .into_iter()
+            .chain(snapshot.as_ref().map(|s| s.created_at_ms))
+            .chain(Some(record.updated_at_ms))
+            .max()
+            .unwrap_or(record.updated_at_ms);
+        Ok(Self {
+            record,
+            snapshot,
+            tail,
+            end_offset: end,
+            last_activity_ms,
+        })
+    }
+
+    /// How the new process starts: a login shell in the pane's last directory.
+    pub fn spawn_options(&self, base: SpawnOptions) -> SpawnOptions {
+        let cwd = PathBuf::from(&self.record.cwd);
+        SpawnOptions {
+            command: Vec::new(),
+            cwd: cwd.is_dir().then_some(cwd),
+            size: TermSize::new(self.record.cols, self.record.rows),
+            initial_offset: self.end_offset,
+            ..base
+        }
+    }
+
+    /// The command the pane ran when it was saved, if it was not a plain shell: offered to
+    /// the user again, never re-run by itself.
+    pub fn rerun_offer(&self) -> Option<Vec<String>> {
+        (!self.record.is_shell && !self.record.command.is_empty())
+            .then(|| self.record.command.clone())
+    }
+
+    /// Fills `term` with the pane's old screen and scrollback. Runs with the terminal's
+    /// events muted: queries in the old output are never answered.
+    pub fn replay_into(&self, term: &mut Term) {
+        let size = TermSize::new(self.record.cols, self.record.rows);
+        if let Some(snapshot) = &self.snapshot
+            && let Err(error) = spaces_term::snapshot::restore_into(term, &snapshot.data)
+        {
+            tracing::warn!(pane = self.record.id.0, %error, "snapshot unreadable; replaying output only");
+        }
+        let mut replayer = Replayer::default();
+        for chunk in &self.tail {
+            replayer.feed(term, &chunk.bytes);
+        }
+        replayer.finish(term);
+        term.resize(size);
+        reset_for_new_process(term);
+        let divider = divider_line(self.last_activity_ms, usize::from(size.cols));
+        spaces_term::replay::replay_bytes(term, divider.as_bytes());
+    }
+
+    pub fn pane(&self) -> spaces_term::PaneId {
+        crate::persistence::pane_id(self.record.id)
+    }
+}
+
+/// Loads the plans of every pane in `records`, reporting the ones that failed.
+pub fn load_plans(
+    database: &Database,
+    records: Vec<PaneRecord>,
+    notices: &mut Vec<String>,
+) -> Vec<RestorePlan> {
+    let mut plans = Vec::with_capacity(records.len());
+    for record in records {
+        let id = record.id;
+        match RestorePlan::load(database, record) {
+            Ok(plan) => plans.push(plan),
+            Err(error) => notices.push(format!("could not restore pane {id}: {error}")),
+        }
+    }
+    plans
+}
+
+/// A dim rule with the time the pane's history ends, e.g. `── restored from 2026-11-22 14:03 ──`.
+fn divider_line(at_ms: i64, cols: usize) -> String {
+    let when = chrono::DateTime::from_timestamp_millis(at_ms)
+        .map(|utc| {
+            utc.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|| "an earlier session".to_owned());
+    let label = format!(" restored from {when} ");
+    let side = cols.saturating_sub(label.chars().count()) / 2;
+    let rule = "─".repeat(side.min(40));
+    format!("\x1b[2m{rule}{label}{rule}\x1b[0m\r\n")
+}

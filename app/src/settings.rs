@@ -1,0 +1,211 @@
+//! User settings, kept in `config.toml` in the data directory and edited in the settings
+//! window. A missing file means defaults; a broken one is reported and left untouched.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Lines of scrollback each pane keeps in memory (older output stays on disk).
+    pub scrollback_lines: usize,
+    /// Compressed output kept on disk per pane, in megabytes; the oldest goes first.
+    pub history_cap_mb: u64,
+    /// Seconds between grid snapshots while a pane prints (restores replay only what came
+    /// after the newest snapshot).
+    pub snapshot_interval_secs: u64,
+    pub font_size: f32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            scrollback_lines: 10_000,
+            history_cap_mb: 256,
+            snapshot_interval_secs: 10,
+            font_size: 14.0,
+        }
+    }
+}
+
+impl Settings {
+    pub fn path(data_dir: &Path) -> PathBuf {
+        data_dir.join("config.toml")
+    }
+
+    /// Reads the settings; on a broken file returns the defaults and the problem.
+    pub fn load(data_dir: &Path) -> (Self, Option<String>) {
+        let path = Self::path(data_dir);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return (Self::default(), None);
+            }
+            Err(error) => {
+                return (
+                    Self::default(),
+                    Some(format!(
+                        "could not read {}: {error}; using defaults",
+                        path.display()
+                    )),
+                );
+            }
+        };
+        match toml::from_str::<Settings>(&text) {
+            Ok(settings) => (settings.clamped(), None),
+            Err(error) => (
+                Self::default(),
+                Some(format!(
+                    "{} is not valid ({}); using defaults until it is fixed",
+                    path.display(),
+                    error.message()
+                )),
+            ),
+        }
+    }
+
+    pub fn save(&self, data_dir: &Path) -> anyhow::Result<()> {
+        let path = Self::path(data_dir);
+        let text = toml::to_string_pretty(self).context("serializing settings")?;
+        // Write then rename, so a crash never leaves half a file.
+        let temporary = path.with_extension("toml.tmp");
+        std::fs::write(&temporary, text)
+            .with_context(|| format!("writing {}", temporary.display()))?;
+        std::fs::rename(&temporary, &path).with_context(|| format!("replacing {}", path.display()))
+    }
+
+    /// Keeps values in ranges that work.
+    pub fn clamped(mut self) -> Self {
+        self.scrollback_lines = self.scrollback_lines.clamp(100, 1_000_000);
+        self.history_cap_mb = self.history_cap_mb.clamp(1, 1_000_000);
+        self.snapshot_interval_secs = self.snapshot_interval_secs.clamp(1, 3600);
+        self.font_size = self.font_size.clamp(6.0, 48.0);
+        self
+    }
+
+    pub fn snapshot_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.snapshot_interval_secs)
+    }
+}
+
+/// The settings window: edits a copy, applies on Save.
+#[derive(Default)]
+pub struct SettingsWindow {
+    pub open: bool,
+    draft: Option<Settings>,
+}
+
+impl SettingsWindow {
+    pub fn toggle(&mut self, current: &Settings) {
+        self.open = !self.open;
+        self.draft = self.open.then(|| current.clone());
+    }
+
+    /// Shows the window; returns new settings when the user saves.
+    pub fn show(&mut self, ctx: &egui::Context) -> Option<Settings> {
+        if !self.open {
+            return None;
+        }
+        let Some(draft) = &mut self.draft else {
+            return None;
+        };
+        let mut saved = None;
+        let mut open = true;
+        egui::Window::new("Settings")
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .show(ctx, |ui| {
+                egui::Grid::new("settings-grid")
+                    .num_columns(2)
+                    .spacing([16.0, 8.0])
+                    .show(ui, |ui| {
+                        ui.label("Scrollback lines in memory");
+                        ui.add(
+                            egui::DragValue::new(&mut draft.scrollback_lines)
+                                .range(100..=1_000_000)
+                                .speed(100),
+                        );
+                        ui.end_row();
+                        ui.label("History kept on disk per pane (MB, compressed)");
+                        ui.add(
+                            egui::DragValue::new(&mut draft.history_cap_mb).range(1..=1_000_000),
+                        );
+                        ui.end_row();
+                        ui.label("Snapshot interval (seconds)");
+                        ui.add(
+                            egui::DragValue::new(&mut draft.snapshot_interval_secs).range(1..=3600),
+                        );
+                        ui.end_row();
+                        ui.label("Font size");
+                        ui.add(
+                            egui::DragValue::new(&mut draft.font_size)
+                                .range(6.0..=48.0)
+                                .speed(0.5),
+                        );
+                        ui.end_row();
+                    });
+                ui.label(
+                    egui::RichText::new(
+                        "Scrollback and snapshot changes apply to panes opened from now on.",
+                    )
+                    .weak(),
+                );
+                ui.horizontal(|ui| {
+                    if ui.button("Save").clicked() {
+                        saved = Some(draft.clone().clamped());
+                    }
+                    if ui.button("Reset to defaults").clicked() {
+                        *draft = Settings::default();
+                    }
+                });
+            });
+        if saved.is_some() || !open {
+            self.open = false;
+            self.draft = None;
+        }
+        saved
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_means_defaults_and_save_round_trips() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert_eq!(Settings::load(dir.path()), (Settings::default(), None));
+        let settings = Settings {
+            scrollback_lines: 5000,
+            ..Settings::default()
+        };
+        settings.save(dir.path()).expect("save");
+        assert_eq!(Settings::load(dir.path()), (settings, None));
+    }
+
+    #[test]
+    fn broken_file_is_reported_and_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(Settings::path(dir.path()), "scrollback_lines = \"many\"").expect("write");
+        let (settings, problem) = Settings::load(dir.path());
+        assert_eq!(settings, Settings::default());
+        assert!(problem.expect("a problem").contains("config.toml"));
+        assert!(
+            Settings::path(dir.path()).exists(),
+            "the user's file is not removed"
+        );
+    }
+
+    #[test]
+    fn partial_file_fills_in_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(Settings::path(dir.path()), "history_cap_mb = 10\n").expect("write");
+        let (settings, problem) = Settings::load(dir.path());
+        assert_eq!(problem, None);
+        assert_eq!(settings.history_cap_mb, 10);
+        assert_eq!(settings.scrollback_lines, 10_000);
+    }
+}
