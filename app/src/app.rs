@@ -740,6 +740,15 @@ impl SpacesApp {
         });
     }
 
+    /// On exit: saves the layout and pane records as they are now and commits every pending
+    /// write. Nothing is recorded after this.
+    pub fn save_and_stop_recording(&mut self) {
+        self.last_layout_check = Instant::now() - LAYOUT_CHECK_INTERVAL;
+        self.last_record_sync = Instant::now() - PANE_RECORD_INTERVAL;
+        self.persist_state();
+        self.persistence.shutdown();
+    }
+
     pub fn notices(&self) -> &[String] {
         &self.notices
     }
@@ -821,10 +830,7 @@ impl eframe::App for SpacesApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        // The layout as it is now, then every pending write committed.
-        self.last_layout_check = Instant::now() - LAYOUT_CHECK_INTERVAL;
-        self.persist_state();
-        self.persistence.shutdown();
+        self.save_and_stop_recording();
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {

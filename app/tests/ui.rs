@@ -33,7 +33,11 @@ struct Window {
 impl Window {
     /// A 1200x800 window with one `/bin/sh` pane, no control socket and no system clipboard.
     fn open() -> Self {
-        let data_dir = tempfile::tempdir().expect("temporary data directory");
+        Self::open_in(tempfile::tempdir().expect("temporary data directory"))
+    }
+
+    /// A window on an existing data directory (as a relaunch would).
+    fn open_in(data_dir: TempDir) -> Self {
         let config = AppConfig {
             control_socket: false,
             system_clipboard: false,
@@ -106,6 +110,17 @@ impl Window {
             .get(self.focused())
             .expect("focused pane");
         spaces_term::text::screen(&entry.terminal.term().lock()).join("\n")
+    }
+
+    /// The focused pane's screen and the 100 lines of scrollback above it.
+    fn screen_and_history(&self) -> String {
+        let entry = self
+            .app()
+            .panes()
+            .get(self.focused())
+            .expect("focused pane");
+        let term = entry.terminal.term().lock();
+        spaces_term::text::lines(&term, -100, 200).join("\n")
     }
 
     /// Steps frames until `done` holds, failing the test after `DEADLINE`.
@@ -339,5 +354,37 @@ fn exited_pane_offers_restart() {
     window.type_line("echo kittest-$((6*7))");
     window.wait_for("the restarted shell to answer", |w| {
         w.screen().contains("kittest-42")
+    });
+}
+
+#[test]
+fn a_relaunched_window_brings_back_layout_focus_and_scrollback() {
+    let mut window = Window::open();
+    window.shortcut(Key::E);
+    window.type_line("echo kept-$((6*7))");
+    window.wait_for("the command's output", |w| w.screen().contains("kept-42"));
+    let layout_before = panes(window.app().tree());
+    let focused_before = window.focused();
+    window.harness.state_mut().save_and_stop_recording();
+    let Window { harness, _data_dir } = window;
+    drop(harness);
+
+    let mut again = Window::open_in(_data_dir);
+    assert_eq!(
+        panes(again.app().tree()),
+        layout_before,
+        "same panes, same order"
+    );
+    assert_eq!(again.focused(), focused_before);
+    let rects: Vec<Rect> = layout_before.iter().map(|pane| again.rect(*pane)).collect();
+    assert!(is_left_of(rects[0], rects[1]), "still side by side");
+    again.wait_for("the old output above a divider", |w| {
+        let text = w.screen_and_history();
+        text.contains("kept-42") && text.contains("restored from")
+    });
+    // A fresh shell runs below the divider.
+    again.type_line("echo fresh-$((6*7))");
+    again.wait_for("the new shell's output", |w| {
+        w.screen().contains("fresh-42")
     });
 }

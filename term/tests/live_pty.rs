@@ -324,3 +324,50 @@ fn title_from_osc_reaches_the_app() {
     assert_eq!(title.as_deref(), Some("pane title"));
     assert_eq!(harness.terminal.title().as_deref(), Some("pane title"));
 }
+
+/// Replayed history that asks the terminal questions must not produce a single byte of input
+/// for the new process: old DA/DSR/colour/clipboard/title queries stay unanswered.
+#[test]
+fn replayed_queries_write_nothing_to_the_new_process() {
+    // The child reads raw input for a second and reports how many bytes it got.
+    let script = "import os, sys, tty, select\n\
+                  tty.setraw(0)\n\
+                  got = b''\n\
+                  while select.select([0], [], [], 1.0)[0]:\n\
+                  \x20   got += os.read(0, 1024)\n\
+                  os.write(1, b'GOT:%d\\r\\n' % len(got))\n";
+    let queries: &[u8] =
+        b"old output\r\n\x1b[c\x1b[>c\x1b[6n\x1b[5n\x1b]11;?\x07\x1b]10;?\x07\x1b]4;1;?\x07\x1b]52;c;?\x07\x1b[21t\x1b[14t\x1b[?2026$p";
+    let (listeners, _events, wakes) = listeners(None);
+    let options = SpawnOptions {
+        command: vec!["python3".into(), "-c".into(), script.into()],
+        size: TermSize::new(80, 24),
+        ..SpawnOptions::default()
+    };
+    let terminal = Terminal::spawn_with_history(PaneId(90), options, listeners, |term| {
+        spaces_term::replay::replay_bytes(term, queries);
+        spaces_term::replay::reset_for_new_process(term);
+    })
+    .expect("spawn python3");
+    let harness = Harness {
+        terminal,
+        events: _events,
+        wakes,
+    };
+    let screen = harness.wait_for_text("GOT:");
+    // The new output starts on the bottom row, so the old line may have scrolled into history.
+    let all = text::lines(&harness.terminal.term().lock(), -5, 23);
+    assert!(all.iter().any(|row| row == "old output"), "{all:#?}");
+    assert!(
+        screen.iter().any(|row| row.contains("GOT:0")),
+        "replay answered a query: {screen:#?}"
+    );
+}
+
+/// The control case for the test above: the same queries printed live ARE answered, so the
+/// check can tell the difference.
+#[test]
+fn live_queries_are_answered() {
+    let reply = query_reply(91, "\\x1b[5n", 'n');
+    assert_eq!(reply, "1b5b306e", "DSR 5 answer");
+}
