@@ -477,7 +477,7 @@ mod compare_old {
         let palette = Palette::default();
         let mut glyphs = GlyphCache::new(14.0);
         for _ in 0..3 {
-            let _ = ctx.run_ui(egui::RawInput::default(), |ui| {
+            let mut out = ctx.run_ui(egui::RawInput::default(), |ui| {
                 glyphs.begin_frame(ui.ctx());
                 let style = GridStyle {
                     origin: pos2(13.0, 7.5),
@@ -494,6 +494,7 @@ mod compare_old {
                 assert_eq!(new.indices, old.indices);
                 assert_eq!(new.texture_id, old.texture_id);
             });
+            out.textures_delta.clear();
         }
     }
 
