@@ -44,6 +44,9 @@ pub struct AppConfig {
     pub system_clipboard: bool,
     /// What new panes run; empty = the user's login shell.
     pub default_command: Vec<String>,
+    /// Caps the database at its size at start plus this many pages, as if the disk filled up
+    /// then (tests of the disk-full path).
+    pub database_growth_limit_pages: Option<u64>,
 }
 
 impl AppConfig {
@@ -53,6 +56,7 @@ impl AppConfig {
             control_socket: true,
             system_clipboard: true,
             default_command: Vec::new(),
+            database_growth_limit_pages: None,
         }
     }
 }
@@ -128,18 +132,15 @@ impl SpacesApp {
             sink: None,
             palette: Arc::new(spaces_term::palette::Palette::default()),
         };
+        let mut notices = Vec::new();
         let control = if config.control_socket {
-            let ctx = ctx.clone();
-            Some(ControlServer::start(
-                &config.data_dir,
-                Arc::new(move || ctx.request_repaint()),
-            )?)
+            start_control_server(ctx, &config.data_dir, &mut notices)?
         } else {
             None
         };
         let (settings, settings_problem) = Settings::load(&config.data_dir);
         let (opened, database) = Persistence::open(&config.data_dir);
-        let mut notices = opened.notices;
+        notices.extend(opened.notices);
         notices.extend(settings_problem);
         let mut persistence = opened.persistence;
         let saved = opened.saved;
@@ -149,6 +150,12 @@ impl SpacesApp {
             }
             _ => Vec::new(),
         };
+        if let (Some(database), Some(extra)) = (&database, config.database_growth_limit_pages) {
+            let limit = database.page_count().map(|pages| pages + extra);
+            if let Err(error) = limit.and_then(|limit| database.set_max_page_count(limit)) {
+                notices.push(format!("could not limit the database size: {error}"));
+            }
+        }
         if let Some(database) = database
             && let Err(problem) = persistence.start_recorder(database)
         {
@@ -839,6 +846,25 @@ impl eframe::App for SpacesApp {
 }
 
 use spaces_term::alacritty_terminal;
+
+/// Starts the control socket. Another window on the same data directory is fatal (two windows
+/// would fight over one database); any other failure (a read-only directory) only turns
+/// `spaces cli` off, with a notice.
+fn start_control_server(
+    ctx: &egui::Context,
+    data_dir: &std::path::Path,
+    notices: &mut Vec<String>,
+) -> anyhow::Result<Option<ControlServer>> {
+    let wake_ctx = ctx.clone();
+    match ControlServer::start(data_dir, Arc::new(move || wake_ctx.request_repaint())) {
+        Ok(server) => Ok(Some(server)),
+        Err(error) if crate::control::is_already_running(&error) => Err(error),
+        Err(error) => {
+            notices.push(format!("`spaces cli` is unavailable: {error:#}"));
+            Ok(None)
+        }
+    }
+}
 
 /// Spawn options every new pane starts from, per the settings.
 fn base_options(settings: &Settings, config: &AppConfig) -> SpawnOptions {

@@ -1,8 +1,10 @@
-//! `spaces bench ...`: throughput of the output pipeline and CPU time of rendering frames.
+//! `spaces bench ...`: throughput of the output pipeline, CPU time of rendering frames, and
+//! the relaunch of a workspace with long histories.
 //!
 //! `ingest` measures, in one run and on the same bytes: the bare PTY drain (the physical
 //! limit), alacritty_terminal parsing alone in memory, and the whole pane pipeline (PTY,
-//! reader thread, parser thread). `render` builds frames of 16 busy panes headless.
+//! reader thread, parser thread; with `--recording` also the recorder and SQLite). `render`
+//! builds frames of 16 busy panes headless. `restore` relaunches 16 panes of 100,000 lines.
 //! Reported as JSON so runs can be compared; no timing is asserted anywhere.
 
 use std::io::{Read as _, Write as _};
@@ -14,7 +16,10 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
+mod fixture;
+mod recording;
 mod render;
+mod restore;
 mod workload;
 
 #[derive(Debug, Args)]
@@ -33,6 +38,10 @@ pub enum BenchKind {
         /// Rounds; the median of each measure is reported.
         #[arg(long, default_value_t = 3)]
         rounds: usize,
+        /// Record the pane through a real recorder into a temporary database, as the app
+        /// does, and time until everything is committed.
+        #[arg(long, alias = "record")]
+        recording: bool,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -50,11 +59,43 @@ pub enum BenchKind {
         #[arg(long)]
         json: bool,
     },
+    /// Relaunch of a workspace with long histories: time to the first frame showing every
+    /// pane's last screen, and memory per pane. Each round restores in a fresh process.
+    Restore {
+        #[arg(long, default_value_t = 16)]
+        panes: usize,
+        /// Lines of output each pane printed before the restart.
+        #[arg(long, default_value_t = 100_000)]
+        lines: u64,
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Keep the fixture in this directory (and reuse one built there before).
+        #[arg(long)]
+        keep: Option<std::path::PathBuf>,
+        /// Print only the JSON report (progress goes to stderr otherwise).
+        #[arg(long)]
+        json: bool,
+    },
+    /// One restore round in this process (run by `restore`).
+    #[command(hide = true)]
+    RestoreMeasure {
+        #[arg(long)]
+        dir: std::path::PathBuf,
+        #[arg(long)]
+        panes: usize,
+        #[arg(long)]
+        lines: u64,
+    },
 }
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     match &args.kind {
-        BenchKind::Ingest { mb, rounds, json } => ingest(*mb, (*rounds).max(1), *json),
+        BenchKind::Ingest {
+            mb,
+            rounds,
+            recording,
+            json,
+        } => ingest(*mb, (*rounds).max(1), *recording, *json),
         BenchKind::Render {
             panes,
             cols,
@@ -62,6 +103,28 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             frames,
             json,
         } => render::run(*panes, *cols, *rows, *frames, *json),
+        BenchKind::Restore {
+            panes,
+            lines,
+            rounds,
+            keep,
+            json,
+        } => restore::run(
+            &fixture::Spec {
+                panes: *panes,
+                lines: *lines,
+            },
+            (*rounds).max(1),
+            keep.as_deref(),
+            *json,
+        ),
+        BenchKind::RestoreMeasure { dir, panes, lines } => restore::measure(
+            dir,
+            &fixture::Spec {
+                panes: *panes,
+                lines: *lines,
+            },
+        ),
     }
 }
 
@@ -69,7 +132,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
 const COLS: u16 = 200;
 const ROWS: u16 = 50;
 
-fn ingest(mb: usize, rounds: usize, json: bool) -> anyhow::Result<()> {
+fn ingest(mb: usize, rounds: usize, recording: bool, json: bool) -> anyhow::Result<()> {
     let dir = tempfile_dir()?;
     let file = dir.join("output.txt");
     let bytes = workload::coloured_output(mb * 1024 * 1024);
@@ -81,9 +144,21 @@ fn ingest(mb: usize, rounds: usize, json: bool) -> anyhow::Result<()> {
     let mut drain = Vec::new();
     let mut pipeline = Vec::new();
     let mut parse = Vec::new();
+    let mut db_bytes = Vec::new();
     for round in 0..rounds {
         drain.push(size / pty_drain(&file)?.as_secs_f64());
-        pipeline.push(size / pane_pipeline(&file)?.as_secs_f64());
+        let elapsed = if recording {
+            let run = recording::recorded_pipeline(
+                cat_command(&file),
+                spaces_term::TermSize::new(COLS, ROWS),
+                &dir.join(format!("db-{round}")),
+            )?;
+            db_bytes.push(run.db_bytes as f64);
+            run.elapsed
+        } else {
+            pane_pipeline(&file)?
+        };
+        pipeline.push(size / elapsed.as_secs_f64());
         parse.push(size / bare_parse(&bytes).as_secs_f64());
         if !json {
             eprintln!(
@@ -101,23 +176,32 @@ fn ingest(mb: usize, rounds: usize, json: bool) -> anyhow::Result<()> {
         median(&mut pipeline),
         median(&mut parse),
     );
-    let report = json!({
+    let mut report = json!({
         "bytes": bytes.len(),
         "rounds": rounds,
         "pipeline_mb_s": round2(pipeline),
         "pty_drain_mb_s": round2(drain),
         "bare_parse_mb_s": round2(parse),
         "ratio": round2(pipeline / drain),
-        "recording": false,
+        "recording": recording,
     });
+    if recording {
+        let stored = median(&mut db_bytes);
+        report["db_bytes"] = json!(stored as u64);
+        report["compression_ratio"] = json!(round2(bytes.len() as f64 / stored));
+    }
     if json {
         println!("{report}");
     } else {
         println!(
-            "ingest of {:.0} MB: pipeline {pipeline:.1} MB/s, PTY drain {drain:.1} MB/s, bare parse {parse:.1} MB/s, ratio {:.2}",
+            "ingest of {:.0} MB{}: pipeline {pipeline:.1} MB/s, PTY drain {drain:.1} MB/s, bare parse {parse:.1} MB/s, ratio {:.2}",
             size,
+            if recording { " (recording)" } else { "" },
             pipeline / drain
         );
+        if recording {
+            println!("{report}");
+        }
     }
     Ok(())
 }

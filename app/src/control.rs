@@ -77,6 +77,26 @@ pub struct PendingRequest {
     pub reply: Sender<Reply>,
 }
 
+/// Another window already serves this data directory.
+#[derive(Debug)]
+pub struct AlreadyRunning(PathBuf);
+
+impl std::fmt::Display for AlreadyRunning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Spaces is already running with the data directory {} (use --data-dir for a second instance)",
+            self.0.display()
+        )
+    }
+}
+
+impl std::error::Error for AlreadyRunning {}
+
+pub fn is_already_running(error: &anyhow::Error) -> bool {
+    error.downcast_ref::<AlreadyRunning>().is_some()
+}
+
 /// Listens on the socket; requests come out of `requests`.
 pub struct ControlServer {
     pub requests: Receiver<PendingRequest>,
@@ -96,10 +116,7 @@ impl ControlServer {
     pub fn start(data_dir: &Path, wake: Arc<dyn Fn() + Send + Sync>) -> anyhow::Result<Self> {
         let path = socket_path(data_dir);
         if UnixStream::connect(&path).is_ok() {
-            bail!(
-                "Spaces is already running with the data directory {} (use --data-dir for a second instance)",
-                data_dir.display()
-            );
+            return Err(AlreadyRunning(data_dir.to_owned()).into());
         }
         // A socket file left by a crashed instance: nobody listens, so it is safe to replace.
         if path.exists() {

@@ -357,7 +357,7 @@ impl MeshBuilder {
             // Glyphs wider than one cell (wide characters laid out narrow) are centred.
             let cell_width = (cell_x + self.cell.x * 2.0) - cell_x;
             if quad.size.x < cell_width {
-                x0 = cell_x + ((cell_width - quad.size.x) / 2.0).round();
+                x0 = cell_x + ((cell_width - quad.size.x) / 2.0).floor();
             }
         }
         let (x1, y1) = (x0 + quad.size.x, y0 + quad.size.y);
@@ -455,7 +455,11 @@ mod compare_old {
     use spaces_term::replay::{new_replay_term, replay_bytes};
 
     fn screen(extra: &str) -> String {
-        let mut s = String::from("\x1b[H");
+        let mut s = String::new();
+        for i in 0..40 {
+            s += &format!("history \x1b[4{}m{i}\x1b[0m 中\x1b[3m😀\x1b[0m\r\n", i % 8);
+        }
+        s += "\x1b[H";
         s += "plain \x1b[1mbold\x1b[0m \x1b[2mdim\x1b[0m \x1b[3mitalic\x1b[0m \x1b[1;3;31mbi\x1b[0m\r\n";
         s += "\x1b[4munder\x1b[0m \x1b[21mdouble\x1b[0m \x1b[9mstrike\x1b[0m \x1b[4:3mcurl\x1b[0m \x1b[7minverse\x1b[0m \x1b[8mhidden\x1b[0m\r\n";
         for i in 0..8 {
@@ -464,7 +468,7 @@ mod compare_old {
         s += "\r\n\x1b[38;5;200;48;5;17m idx \x1b[38;2;10;200;30;48;2;50;0;0m rgb \x1b[0m   \x1b[44m    \x1b[0m\r\n";
         s += "wide 中文字 emoji 😀🎉 comb e\u{301}a\u{308} tab\there\r\n";
         s += "\x1b[7;1;2;34;43minv-bold-dim\x1b[0m \x1b[1;7m中\x1b[0m \x1b[4;1m😀\x1b[0m\r\n";
-        for i in 0..40 {
+        for i in 0..20 {
             s += &format!("line {i} \x1b[3{}m{}\x1b[0m\r\n", i % 8, "x".repeat(i % 30));
         }
         s += "end 中 here";
@@ -501,8 +505,8 @@ mod compare_old {
     #[test]
     fn identical_to_old_builder() {
         for cursor in ["\x1b[1 q", "\x1b[4 q", "\x1b[6 q", "\x1b[?25l", ""] {
-            for (line, col) in [(1, 3), (4, 6), (5, 1), (40, 2)] {
-                let mut term = new_replay_term(TermSize::new(60, 24), 100);
+            for (line, col) in [(1, 3), (4, 6), (5, 1), (2, 8), (6, 2), (29, 2)] {
+                let mut term = new_replay_term(TermSize::new(60, 30), 100);
                 replay_bytes(
                     &mut term,
                     screen(&format!("{cursor}\x1b[{line};{col}H")).as_bytes(),

@@ -1,6 +1,5 @@
 //! The `spaces` binary: the window, `spaces cli ...` and `spaces bench ...`.
 
-use anyhow::Context as _;
 use clap::Parser as _;
 use spaces_app::cli::{Cli, TopCommand};
 use spaces_app::{AppConfig, SpacesApp};
@@ -36,8 +35,11 @@ fn run() -> anyhow::Result<()> {
 }
 
 fn open_window(data_dir: std::path::PathBuf) -> anyhow::Result<()> {
-    spaces_store::ensure_private_dir(&data_dir)
-        .with_context(|| format!("preparing the data directory {}", data_dir.display()))?;
+    // A data directory that cannot be prepared (read-only disk) is not fatal: the window
+    // starts, keeps history in memory, and says so.
+    if let Err(error) = spaces_store::ensure_private_dir(&data_dir) {
+        tracing::warn!(%error, "data directory {} is not usable", data_dir.display());
+    }
     let config = AppConfig::new(data_dir);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

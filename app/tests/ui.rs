@@ -38,10 +38,15 @@ impl Window {
 
     /// A window on an existing data directory (as a relaunch would).
     fn open_in(data_dir: TempDir) -> Self {
+        Self::open_with(data_dir, None)
+    }
+
+    fn open_with(data_dir: TempDir, database_growth_limit_pages: Option<u64>) -> Self {
         let config = AppConfig {
             control_socket: false,
             system_clipboard: false,
             default_command: vec!["/bin/sh".into()],
+            database_growth_limit_pages,
             ..AppConfig::new(data_dir.path().to_path_buf())
         };
         let mut harness = Harness::builder()
@@ -386,5 +391,27 @@ fn a_relaunched_window_brings_back_layout_focus_and_scrollback() {
     again.type_line("echo fresh-$((6*7))");
     again.wait_for("the new shell's output", |w| {
         w.screen().contains("fresh-42")
+    });
+}
+
+#[test]
+fn a_full_disk_is_reported_and_the_panes_keep_working() {
+    let data_dir = tempfile::tempdir().expect("temporary data directory");
+    // Room for about 100 KB more: the output below is 1.4 MB of incompressible text.
+    let mut window = Window::open_with(data_dir, Some(25));
+    assert!(window.app().recording_problem().is_none());
+    window.type_line("head -c 1000000 /dev/urandom | base64 | tail -n 1 >/dev/null; head -c 1000000 /dev/urandom | base64");
+    window.wait_for("the recording warning", |w| {
+        w.app().recording_problem().is_some()
+    });
+    let warning = window
+        .app()
+        .recording_problem()
+        .expect("warning")
+        .to_owned();
+    assert!(warning.contains("not being saved"), "{warning}");
+    window.type_line("clear; echo still-alive-$((6*7))");
+    window.wait_for("the pane to keep working", |w| {
+        w.screen().contains("still-alive-42")
     });
 }

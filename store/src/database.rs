@@ -96,6 +96,24 @@ impl Database {
     }
 
     /// The underlying connection, for the record modules of this crate.
+    /// Caps the database file at `pages` pages (SQLite's `max_page_count`): writes past it fail
+    /// as if the disk were full. For quotas and for testing how the app copes with a full disk.
+    /// Returns the cap in force (never below the current size).
+    pub fn set_max_page_count(&self, pages: u64) -> Result<u64> {
+        Ok(self
+            .connection()
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |row| {
+                row.get(0)
+            })?)
+    }
+
+    /// The database size in pages.
+    pub fn page_count(&self) -> Result<u64> {
+        Ok(self
+            .connection()
+            .query_row("PRAGMA page_count", [], |row| row.get(0))?)
+    }
+
     pub(crate) fn connection(&self) -> &Connection {
         &self.connection
     }

@@ -1,7 +1,9 @@
 //! End-to-end harness: a private Xvfb display, the real `spaces` binary in it with a throwaway
 //! data directory and home, and helpers to drive it through `spaces cli` and `xdotool`.
 
+mod pixels;
 mod spaces;
+mod store;
 mod x_input;
 mod x_server;
 
@@ -10,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::bail;
 
+pub use pixels::Pixels;
 pub use spaces::{PaneInfo, Spaces};
+pub use store::{SavedPane, Store, check_contiguous};
 pub use x_input::Geometry;
 pub use x_server::XServer;
 

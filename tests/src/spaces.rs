@@ -43,6 +43,9 @@ impl PaneInfo {
     }
 }
 
+/// Fills a data directory before the first start.
+type Prepare<'a> = Box<dyn FnOnce(&Path) -> anyhow::Result<()> + 'a>;
+
 /// A running Spaces window on its own display, with its own data directory and home.
 #[derive(Debug)]
 pub struct Spaces {
@@ -61,6 +64,20 @@ impl Spaces {
 
     /// Starts another window on an existing display, with a data directory of its own.
     pub fn start_on(x_server: Arc<XServer>) -> anyhow::Result<Self> {
+        Self::start_inner(x_server, None)
+    }
+
+    /// Starts a window on `x_server` after `prepare` has filled its data directory (created
+    /// empty with mode 0700 first): a `config.toml`, a broken database...
+    pub fn start_prepared(
+        x_server: Arc<XServer>,
+        prepare: impl FnOnce(&Path) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Self> {
+        Self::start_inner(x_server, Some(Box::new(prepare)))
+    }
+
+    /// Without `prepare` the app creates the data directory itself (tests check its mode).
+    fn start_inner(x_server: Arc<XServer>, prepare: Option<Prepare<'_>>) -> anyhow::Result<Self> {
         require_tool("xdotool", "xdotool")?;
         let bin = spaces_bin()?;
         let root = tempfile::Builder::new()
@@ -68,6 +85,17 @@ impl Spaces {
             .tempdir()
             .context("creating the test directory")?;
         write_home(&root.path().join("home"))?;
+        if let Some(prepare) = prepare {
+            let data_dir = root.path().join("data");
+            fs::create_dir_all(&data_dir)
+                .with_context(|| format!("creating {}", data_dir.display()))?;
+            fs::set_permissions(
+                &data_dir,
+                std::os::unix::fs::PermissionsExt::from_mode(0o700),
+            )
+            .context("making the data directory private")?;
+            prepare(&data_dir)?;
+        }
         let mut spaces = Self {
             x_server,
             bin,

@@ -1,0 +1,334 @@
+//! `spaces bench restore`: relaunch of a workspace with long histories. Builds (once) a data
+//! directory like the one a long session leaves, then, in a fresh process per round, restores
+//! it exactly as the app starts (`SpacesApp::new` on a headless context) and draws the first
+//! frame; reports the time from opening the database to that frame and the memory per pane,
+//! and checks that every pane shows its last lines.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use egui::{Pos2, Rect, vec2};
+use serde_json::{Value, json};
+use spaces_store::Database;
+use spaces_term::replay::{Replayer, new_replay_term};
+use spaces_term::{PaneId, TermSize};
+
+use super::fixture::{self, Spec};
+use super::workload;
+use crate::{AppConfig, SpacesApp};
+
+/// The window the restored workspace is drawn in.
+const SCREEN: egui::Vec2 = vec2(1600.0, 1000.0);
+/// Frames the size probe runs so every pane has its final size.
+const PROBE_FRAMES: usize = 3;
+
+/// Builds or reuses the fixture, then measures `rounds` restores, each in a new process.
+pub fn run(spec: &Spec, rounds: usize, keep: Option<&Path>, json: bool) -> anyhow::Result<()> {
+    let root = match keep {
+        Some(dir) => dir.to_path_buf(),
+        None => super::tempfile_dir()?.join("restore"),
+    };
+    let fixture = fixture::prepare(&root.join("fixture"), spec, json)?;
+    let mut runs = Vec::with_capacity(rounds);
+    for round in 0..rounds {
+        let dir = root.join(format!("round-{round}"));
+        copy_database(&root.join("fixture"), &dir)?;
+        let measured = measure_in_child(&dir, spec);
+        let _ignored = std::fs::remove_dir_all(&dir);
+        let measured = measured?;
+        if !json {
+            eprintln!("round {}: {measured}", round + 1);
+        }
+        runs.push(measured);
+    }
+    if keep.is_none() {
+        let _ignored = std::fs::remove_dir_all(&root);
+    }
+    let report = json!({
+        "panes": spec.panes,
+        "lines": spec.lines,
+        "first_frame_ms": median_of(&runs, "first_frame_ms"),
+        "rss_per_pane_mb": median_of(&runs, "rss_per_pane_mb"),
+        "rounds": runs,
+        "fixture": fixture,
+    });
+    println!("{report}");
+    Ok(())
+}
+
+/// Copies the fixture's database (and any WAL) into a fresh data directory.
+fn copy_database(from: &Path, to: &Path) -> anyhow::Result<()> {
+    spaces_store::ensure_private_dir(to).with_context(|| format!("creating {}", to.display()))?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name
+            .to_string_lossy()
+            .starts_with(spaces_store::DATABASE_FILE_NAME)
+        {
+            std::fs::copy(entry.path(), to.join(&name))
+                .with_context(|| format!("copying {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `spaces bench restore-measure` on `dir` and reads its JSON line.
+fn measure_in_child(dir: &Path, spec: &Spec) -> anyhow::Result<Value> {
+    let exe = std::env::current_exe().context("finding the spaces binary")?;
+    let output = std::process::Command::new(exe)
+        .args(["bench", "restore-measure", "--dir"])
+        .arg(dir)
+        .args(["--panes", &spec.panes.to_string()])
+        .args(["--lines", &spec.lines.to_string()])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("running the measuring process")?;
+    anyhow::ensure!(
+        output.status.success(),
+        "the measuring process failed ({})",
+        output.status
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .last()
+        .context("the measuring process printed nothing")?;
+    serde_json::from_str(line).with_context(|| format!("reading {line:?}"))
+}
+
+fn median_of(runs: &[Value], key: &str) -> f64 {
+    let mut values: Vec<f64> = runs.iter().filter_map(|run| run[key].as_f64()).collect();
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    super::median(&mut values)
+}
+
+/// In this process: restores `dir` as the app starts and draws the first frame, then checks
+/// every pane's screen and times the restore's parts one by one. Prints one JSON line.
+pub fn measure(dir: &Path, spec: &Spec) -> anyhow::Result<()> {
+    let ctx = egui::Context::default();
+    let rss_before = rss_mb()?;
+    let start = Instant::now();
+    let config = AppConfig {
+        control_socket: false,
+        system_clipboard: false,
+        ..AppConfig::new(dir.to_path_buf())
+    };
+    let mut app = SpacesApp::new(&ctx, config)?;
+    let constructed = start.elapsed();
+    let first = frame(&ctx, &mut app);
+    let first_frame = start.elapsed();
+    let rss_after = rss_mb()?;
+    let second = frame(&ctx, &mut app);
+    verify(&app, spec)?;
+    let sizes = pane_sizes(&app);
+    drop(app);
+    let parts = parts(dir, &sizes)?;
+    let report = json!({
+        "panes": spec.panes,
+        "lines": spec.lines,
+        "first_frame_ms": ms(first_frame),
+        "rss_per_pane_mb": round2((rss_after - rss_before) / spec.panes as f64),
+        "rss_before_mb": round2(rss_before),
+        "rss_after_mb": round2(rss_after),
+        "app_new_ms": ms(constructed),
+        "frame_run_ms": ms(first.run),
+        "frame_tessellate_ms": ms(first.tessellate),
+        "frame_vertices": first.vertices,
+        "second_frame_ms": ms(second.run + second.tessellate),
+        "serial_parts_ms": parts,
+    });
+    println!("{report}");
+    Ok(())
+}
+
+/// Times of one headless frame.
+struct FrameTimes {
+    run: Duration,
+    tessellate: Duration,
+    vertices: usize,
+}
+
+/// One frame of the whole window at `SCREEN` size, tessellated as a backend would.
+fn frame(ctx: &egui::Context, app: &mut SpacesApp) -> FrameTimes {
+    let input = egui::RawInput {
+        screen_rect: Some(Rect::from_min_size(Pos2::ZERO, SCREEN)),
+        ..Default::default()
+    };
+    let start = Instant::now();
+    let output = ctx.run_ui(input, |ui| app.show(ui));
+    let run = start.elapsed();
+    let primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
+    let tessellate = start.elapsed() - run;
+    let vertices = primitives
+        .iter()
+        .map(|clipped| match &clipped.primitive {
+            egui::epaint::Primitive::Mesh(mesh) => mesh.vertices.len(),
+            egui::epaint::Primitive::Callback(_) => 0,
+        })
+        .sum();
+    FrameTimes {
+        run,
+        tessellate,
+        vertices,
+    }
+}
+
+/// Fails unless every pane was restored, is shown, and its screen holds its last line.
+fn verify(app: &SpacesApp, spec: &Spec) -> anyhow::Result<()> {
+    let visible = crate::layout::visible_panes(app.tree()).len();
+    let mut problems = Vec::new();
+    if visible != spec.panes {
+        problems.push(format!("{visible} panes shown, expected {}", spec.panes));
+    }
+    for index in 1..=spec.panes as u64 {
+        let marker = workload::line_marker(index, spec.lines);
+        let Some(entry) = app.panes().get(PaneId(index)) else {
+            problems.push(format!("pane {index} was not restored"));
+            continue;
+        };
+        let screen = spaces_term::text::screen(&entry.terminal.term().lock());
+        if !screen.iter().any(|row| row.contains(&marker)) {
+            problems.push(format!(
+                "pane {index}: {marker} is not on its screen:\n{}",
+                screen.join("\n")
+            ));
+        }
+    }
+    anyhow::ensure!(
+        problems.is_empty(),
+        "the restore is wrong:\n{}\nnotices: {:?}",
+        problems.join("\n"),
+        app.notices()
+    );
+    Ok(())
+}
+
+fn pane_sizes(app: &SpacesApp) -> Vec<(PaneId, TermSize)> {
+    app.panes()
+        .ids()
+        .into_iter()
+        .filter_map(|id| Some((id, app.panes().get(id)?.terminal.size())))
+        .collect()
+}
+
+/// The restore's parts timed one after another on this thread, summed over the panes (the
+/// app runs them on one thread per pane).
+fn parts(dir: &Path, shown: &[(PaneId, TermSize)]) -> anyhow::Result<Value> {
+    let database = Database::open_readonly(&spaces_store::database_path(dir))?;
+    let records = database.list_panes(spaces_store::WorkspaceId(1))?;
+    let mut totals = [Duration::ZERO; 5];
+    let mut tail_bytes = 0;
+    let mut resized = 0;
+    for record in records {
+        let size = TermSize::new(record.cols, record.rows);
+        let pane = crate::persistence::pane_id(record.id);
+        if shown
+            .iter()
+            .any(|(id, now)| *id == pane && (now.cols, now.rows) != (size.cols, size.rows))
+        {
+            resized += 1;
+        }
+        let clock = Instant::now();
+        let snapshot = database
+            .latest_snapshot(record.id)?
+            .context("no snapshot")?;
+        let tail = database.output_since(record.id, snapshot.output_offset)?;
+        totals[0] += clock.elapsed();
+        let mut term = new_replay_term(size, 10_000);
+        let clock = Instant::now();
+        spaces_term::snapshot::restore_into(&mut term, &snapshot.data)?;
+        totals[1] += clock.elapsed();
+        let clock = Instant::now();
+        let mut replayer = Replayer::default();
+        for chunk in &tail {
+            tail_bytes += chunk.bytes.len();
+            replayer.feed(&mut term, &chunk.bytes);
+        }
+        replayer.finish(&mut term);
+        totals[2] += clock.elapsed();
+        let clock = Instant::now();
+        let plan = crate::restore::RestorePlan::load(&database, record)?;
+        totals[3] += clock.elapsed();
+        let mut term = new_replay_term(size, 10_000);
+        let clock = Instant::now();
+        plan.replay_into(&mut term);
+        totals[4] += clock.elapsed();
+    }
+    Ok(json!({
+        "read_snapshot_and_tail": ms(totals[0]),
+        "decode_snapshot": ms(totals[1]),
+        "replay_tail": ms(totals[2]),
+        "tail_bytes": tail_bytes,
+        "restore_plan_load": ms(totals[3]),
+        "restore_plan_replay_into": ms(totals[4]),
+        "spawn_login_shell": ms(spawn_time(dir)?),
+        "panes_resized_by_first_frame": resized,
+    }))
+}
+
+/// How long starting one login shell pane takes (`Terminal::spawn` returning).
+fn spawn_time(dir: &Path) -> anyhow::Result<Duration> {
+    let (events, _receiver) = crossbeam_channel::unbounded();
+    let listeners = spaces_term::Listeners {
+        events,
+        wake: std::sync::Arc::new(|| {}),
+        sink: None,
+        palette: std::sync::Arc::new(spaces_term::palette::Palette::default()),
+    };
+    let options = spaces_term::SpawnOptions {
+        cwd: Some(dir.to_path_buf()),
+        ..spaces_term::SpawnOptions::default()
+    };
+    let clock = Instant::now();
+    let terminal = spaces_term::Terminal::spawn(PaneId(999), options, listeners)?;
+    let elapsed = clock.elapsed();
+    drop(terminal);
+    Ok(elapsed)
+}
+
+/// For the fixture: writes records with `write`, starts the app on them headless and returns
+/// the grid size each pane gets in a `SCREEN`-sized window.
+pub fn probe_sizes(
+    dir: &Path,
+    write: impl FnOnce(&Database) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<(PaneId, TermSize)>> {
+    spaces_store::ensure_private_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let database = Database::open(&spaces_store::database_path(dir))?;
+    write(&database)?;
+    drop(database);
+    let ctx = egui::Context::default();
+    let config = AppConfig {
+        control_socket: false,
+        system_clipboard: false,
+        ..AppConfig::new(PathBuf::from(dir))
+    };
+    let mut app = SpacesApp::new(&ctx, config)?;
+    for _ in 0..PROBE_FRAMES {
+        frame(&ctx, &mut app);
+    }
+    Ok(pane_sizes(&app))
+}
+
+/// Resident memory of this process, in MB.
+fn rss_mb() -> anyhow::Result<f64> {
+    let status =
+        std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .context("no VmRSS in /proc/self/status")?;
+    Ok(kb / 1024.0)
+}
+
+fn ms(duration: Duration) -> f64 {
+    round2(duration.as_secs_f64() * 1000.0)
+}
+
+fn round2(value: f64) -> f64 {
+    super::round2(value)
+}
