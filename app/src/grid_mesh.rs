@@ -207,7 +207,7 @@ fn cell_colors(
     }
     let mut fg = palette.resolve(fg_color, colors);
     if flags.contains(Flags::DIM) {
-        fg = dim(fg);
+        fg = fg;
     }
     let bg = palette.resolve(bg, colors);
     if flags.contains(Flags::INVERSE) {
@@ -357,7 +357,7 @@ impl MeshBuilder {
             // Glyphs wider than one cell (wide characters laid out narrow) are centred.
             let cell_width = (cell_x + self.cell.x * 2.0) - cell_x;
             if quad.size.x < cell_width {
-                x0 = cell_x + ((cell_width - quad.size.x) / 2.0).floor();
+                x0 = cell_x + ((cell_width - quad.size.x) / 2.0).round();
             }
         }
         let (x1, y1) = (x0 + quad.size.x, y0 + quad.size.y);

@@ -1,0 +1,548 @@
+//! End-to-end persistence tests: kill -9 the real window and start it again on the same data
+//! directory; the layout, scrollback, working directories and focus come back, old commands
+//! are offered but never re-run, old output is replayed without answering its queries,
+//! `spaces history` prints everything, and a corrupt database is moved aside.
+
+use std::fs;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, ensure};
+use serde_json::Value;
+use spaces_e2e::{PaneInfo, Spaces, XServer, wait_until};
+
+/// The restored part of a pane ends with this line (`── restored from <date time> ──`).
+const DIVIDER: &str = "restored from";
+/// The colour of the re-run offer's text (`rerun_banner` in app/src/terminal_view.rs).
+const OFFER_TEXT: [u8; 3] = [150, 200, 240];
+
+/// Starts a window and waits for the shell prompt in its first pane.
+fn start() -> Result<(Spaces, u64)> {
+    let spaces = Spaces::start()?;
+    let pane = spaces.first_pane()?;
+    spaces.wait_for_prompt(pane)?;
+    Ok((spaces, pane))
+}
+
+/// Splits `pane` with `spaces cli split` and returns the new pane's id.
+fn split(spaces: &Spaces, pane: u64, direction: &str) -> Result<u64> {
+    spaces
+        .cli(&["split", "--pane", &pane.to_string(), direction])?
+        .trim()
+        .parse()
+        .context("split prints the new pane id")
+}
+
+/// Types a command line as keys (no bracketed paste) and presses Enter.
+fn type_line(spaces: &Spaces, pane: u64, line: &str) -> Result<()> {
+    spaces.send_keys(pane, &format!("{line}\r"))
+}
+
+/// The foreground process of a pane is `name`.
+fn runs(panes: &[PaneInfo], pane: u64, name: &str) -> bool {
+    panes
+        .iter()
+        .any(|p| p.id == pane && p.process.as_deref() == Some(name))
+}
+
+/// The lines below the restore divider, if the text has one.
+fn after_divider(text: &str) -> Option<Vec<&str>> {
+    let lines: Vec<&str> = text.lines().collect();
+    let divider = lines.iter().rposition(|line| line.contains(DIVIDER))?;
+    Some(lines[divider + 1..].to_vec())
+}
+
+/// The non-blank lines below the restore divider (empty when there is no divider).
+fn new_lines(text: &str) -> Vec<&str> {
+    after_divider(text)
+        .unwrap_or_default()
+        .into_iter()
+        .map(str::trim_end)
+        .filter(|line| !line.trim().is_empty())
+        .collect()
+}
+
+/// Waits until the pane shows a fresh prompt below the divider; returns the screen.
+fn wait_for_restored_prompt(spaces: &Spaces, pane: u64) -> Result<String> {
+    spaces.wait_for_screen(pane, "a fresh prompt below the divider", |screen| {
+        new_lines(screen).last() == Some(&"$")
+    })
+}
+
+/// Runs a command in a restored pane and waits for `line` among the lines below the divider.
+fn run_after_restore(spaces: &Spaces, pane: u64, command: &str, line: &str) -> Result<()> {
+    type_line(spaces, pane, command)?;
+    spaces
+        .wait_for_screen(pane, &format!("{line:?} below the divider"), |screen| {
+            new_lines(screen).contains(&line)
+        })
+        .map(drop)
+}
+
+/// Checks that `check` holds on every poll for `period` (something that must NOT happen).
+fn holds_for(what: &str, period: Duration, mut check: impl FnMut() -> Result<bool>) -> Result<()> {
+    let end = Instant::now() + period;
+    while Instant::now() < end {
+        ensure!(check()?, "{what} stopped holding");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}
+
+/// The numbers `seq` printed, from text where other lines (prompts, commands) may appear.
+fn numbers(text: &str) -> Vec<u64> {
+    text.lines()
+        .filter_map(|line| line.trim().parse().ok())
+        .collect()
+}
+
+/// Text that looks like a terminal's answer to a query, as `cat -v` or the tty's echo shows
+/// it: DA (`^[[?6c`), DSR (`^[[1;1R`), colour reports (`rgb:`), title reports (`^[]l`).
+fn has_terminal_answers(text: &str) -> bool {
+    ["^[", "\x1b", "[?", ";1R", "rgb:", "]l", "]L"]
+        .iter()
+        .any(|needle| text.contains(needle))
+}
+
+/// The escape-sequence queries a program may print: DA1, DSR cursor position, OSC 11 colour
+/// query, OSC 52 clipboard read, title report.
+const QUERIES: &str = r"printf '\033[c\033[6n\033]11;?\007\033]52;c;?\007\033[21t'";
+
+/// Reads whatever arrives on the tty for a second (no echo) and prints it through `cat -v`.
+fn read_answers(tag: &str) -> String {
+    format!(
+        r#"read -r -s -n 1000 -t 1 junk; printf '{tag}:[%s]\n' "$(printf %s "$junk" | cat -v)""#
+    )
+}
+
+/// The line a `read_answers(tag)` printed, once it has printed.
+fn answers_line<'a>(screen: &'a str, tag: &str) -> Option<&'a str> {
+    let prefix = format!("{tag}:[");
+    screen
+        .lines()
+        .map(str::trim_end)
+        .find(|line| line.starts_with(&prefix))
+}
+
+#[test]
+fn restore_after_kill9() -> Result<()> {
+    let (mut spaces, left) = start()?;
+    let full = spaces.pane(left)?;
+    let right = split(&spaces, left, "--right")?;
+    spaces.wait_for_prompt(right)?;
+    type_line(&spaces, left, "cd /usr/share")?;
+    type_line(&spaces, right, "cd /tmp")?;
+    // The split focused the new pane: focus the first one, so focus has to be restored.
+    spaces.cli(&["focus", "--pane", &left.to_string()])?;
+    spaces.wait_for_saved_pane(left, "cwd /usr/share saved", |p| p.cwd == "/usr/share")?;
+    spaces.wait_for_saved_pane(right, "cwd /tmp saved", |p| p.cwd == "/tmp")?;
+
+    type_line(&spaces, left, "seq 1 30000")?;
+    spaces.wait_for_line(left, "30000")?;
+    spaces.wait_for_prompt(left)?;
+    spaces.wait_for_recorded(left, "30000 and the prompt recorded", |tail| {
+        tail.contains("\n30000\r\n$ ")
+    })?;
+    spaces.wait_for_saved_focus(left)?;
+    let before = spaces.list()?;
+    ensure!(
+        before.iter().map(|p| (p.id, p.focused)).collect::<Vec<_>>()
+            == [(left, true), (right, false)],
+        "before the kill: {before:#?}"
+    );
+
+    spaces.kill9()?;
+    spaces.restart()?;
+
+    // The same panes, side by side in the same places, the same one focused.
+    let after = spaces.wait_for_list("the two panes back", |p| p.len() == 2)?;
+    let shape = |panes: &[PaneInfo]| -> Vec<(u64, u64, u64, bool)> {
+        panes
+            .iter()
+            .map(|p| (p.id, p.cols, p.rows, p.focused))
+            .collect()
+    };
+    ensure!(
+        shape(&after) == shape(&before),
+        "layout before the kill {:?}, after the restart {:?}",
+        shape(&before),
+        shape(&after)
+    );
+    ensure!(
+        after
+            .iter()
+            .all(|p| p.rows == full.rows && p.cols < full.cols * 6 / 10),
+        "not side by side (one pane alone was {}x{}): {after:#?}",
+        full.cols,
+        full.rows
+    );
+
+    // Old scrollback and screen, the divider, then a fresh shell.
+    wait_for_restored_prompt(&spaces, left)?;
+    let rows = i32::try_from(after[0].rows)?;
+    let text = spaces.get_text(left, Some((-12000, rows - 1)))?;
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let divider = lines
+        .iter()
+        .rposition(|line| line.contains(DIVIDER))
+        .with_context(|| {
+            format!(
+                "no divider in the restored text; it ends {:?}",
+                tail(&lines)
+            )
+        })?;
+    let mut end = divider;
+    while end > 0 && matches!(lines[end - 1].trim(), "" | "$") {
+        end -= 1;
+    }
+    let old: Vec<u64> = lines[..end]
+        .iter()
+        .map(|line| line.trim().parse::<u64>())
+        .collect::<Result<_, _>>()
+        .with_context(|| {
+            format!(
+                "the restored scrollback is not only numbers: {:?}",
+                tail(&lines[..end])
+            )
+        })?;
+    ensure!(
+        old.last() == Some(&30000),
+        "the restored output ends with {:?}",
+        old.last()
+    );
+    ensure!(
+        old.windows(2).all(|pair| pair[1] == pair[0] + 1),
+        "the restored numbers are not one contiguous run (first {:?})",
+        old.first()
+    );
+    ensure!(
+        old.len() >= 9000,
+        "only {} lines of scrollback came back (from {:?})",
+        old.len(),
+        old.first()
+    );
+    ensure!(
+        new_lines(&text) == ["$"],
+        "below the divider: {:?}",
+        new_lines(&text)
+    );
+    println!(
+        "restored {} lines ({}..=30000) above the divider",
+        old.len(),
+        old[0]
+    );
+
+    // Each new shell starts where the old one was.
+    wait_for_restored_prompt(&spaces, right)?;
+    run_after_restore(&spaces, left, "pwd", "/usr/share")?;
+    run_after_restore(&spaces, right, "pwd", "/tmp")?;
+    Ok(())
+}
+
+/// The last few lines, for error messages.
+fn tail<'a>(lines: &[&'a str]) -> Vec<&'a str> {
+    lines[lines.len().saturating_sub(8)..].to_vec()
+}
+
+#[test]
+fn restart_offers_rerun_not_rerun() -> Result<()> {
+    let (mut spaces, pane) = start()?;
+    type_line(&spaces, pane, "top")?;
+    spaces.wait_for_list("top in the foreground", |p| runs(p, pane, "top"))?;
+    spaces.wait_for_saved_pane(pane, "top saved as the pane's command", |p| {
+        !p.is_shell && p.command.first().is_some_and(|c| c.ends_with("top"))
+    })?;
+    let running = spaces.pane(pane)?;
+    // Control: without an offer the screen has (almost) none of the offer's colour.
+    let control = spaces.pixels()?.count_near(OFFER_TEXT, 6);
+
+    spaces.kill9()?;
+    spaces.restart()?;
+
+    spaces.wait_for_list("a shell in the restored pane", |p| runs(p, pane, "bash"))?;
+    holds_for(
+        "the restored pane running a shell, not top",
+        Duration::from_secs(2),
+        || {
+            let now = spaces.pane(pane)?;
+            ensure!(
+                now.process.as_deref() != Some("top"),
+                "top was re-run by itself: {now:?}"
+            );
+            Ok(true)
+        },
+    )?;
+    wait_for_restored_prompt(&spaces, pane)?;
+
+    // The offer is a banner along the bottom of the pane: it takes rows from the grid.
+    let offered = spaces.wait_for_list("the offer's banner to take rows", |p| {
+        p.iter().any(|p| p.id == pane && p.rows < running.rows)
+    })?;
+    let shot = spaces.screenshot("restart-offers-rerun")?;
+    let offer = spaces.pixels()?.count_near(OFFER_TEXT, 6);
+    println!(
+        "offer colour pixels: {control} before the kill, {offer} after the restart ({})",
+        shot.display()
+    );
+    ensure!(
+        offer > control + 40,
+        "no re-run offer on screen: {offer} pixels of its colour, {control} without it (see {})",
+        shot.display()
+    );
+
+    // The offer works when asked: Ctrl+Shift+Enter runs top again and the banner goes.
+    spaces.key(&["ctrl+shift+Return"])?;
+    spaces.wait_for_list("top running again on request, the banner gone", |p| {
+        runs(p, pane, "top") && p.iter().any(|p| p.id == pane && p.rows == running.rows)
+    })?;
+    println!(
+        "rows: {} while top ran, {} with the offer",
+        running.rows,
+        offered.iter().find(|p| p.id == pane).map_or(0, |p| p.rows)
+    );
+    Ok(())
+}
+
+#[test]
+fn history_command_prints_everything() -> Result<()> {
+    const COUNT: u64 = 50_000;
+    let (mut spaces, pane) = start()?;
+    type_line(&spaces, pane, &format!("seq 1 {COUNT}"))?;
+    spaces.wait_for_line(pane, &COUNT.to_string())?;
+    spaces.wait_for_prompt(pane)?;
+    spaces.wait_for_recorded(pane, "the last number and the prompt recorded", |tail| {
+        tail.contains(&format!("\n{COUNT}\r\n$ "))
+    })?;
+    spaces.kill9()?;
+
+    let expected: Vec<u64> = (1..=COUNT).collect();
+    let started = Instant::now();
+    let text = spaces.history(pane)?;
+    println!(
+        "history without a window: {} lines in {:?}",
+        text.lines().count(),
+        started.elapsed()
+    );
+    ensure!(
+        numbers(&text) == expected,
+        "`spaces history` without a window does not have 1..={COUNT} in order: {} numbers, first {:?}, last {:?}",
+        numbers(&text).len(),
+        numbers(&text).first(),
+        numbers(&text).last()
+    );
+    ensure!(
+        text.lines()
+            .any(|line| line.trim_end() == format!("$ seq 1 {COUNT}")),
+        "the command line is not in the history"
+    );
+
+    // While a window runs: the same, plus what the new shell printed.
+    spaces.restart()?;
+    wait_for_restored_prompt(&spaces, pane)?;
+    run_after_restore(&spaces, pane, "echo after-$((40+2))", "after-42")?;
+    let text = wait_until(
+        "the new shell's output in `spaces history`",
+        spaces_e2e::TEXT_TIMEOUT,
+        || {
+            let text = spaces.history(pane)?;
+            Ok(text
+                .lines()
+                .any(|line| line.trim_end() == "after-42")
+                .then_some(text))
+        },
+    )?;
+    ensure!(
+        numbers(&text) == expected,
+        "`spaces history` beside a window lost numbers: {} of {COUNT}",
+        numbers(&text).len()
+    );
+    Ok(())
+}
+
+#[test]
+fn replay_is_safe() -> Result<()> {
+    // The detector itself: it must flag real answers and pass clean lines.
+    for answer in [
+        "^[[?6c",
+        "^[[1;1R",
+        "^[]11;rgb:1e1e/1e1e/2020^G",
+        "^[]lbash^[\\",
+    ] {
+        ensure!(has_terminal_answers(answer), "{answer:?} not detected");
+    }
+    for clean in ["$", "after:[]", "$ read -r -s -n 1000 -t 1 junk"] {
+        ensure!(!has_terminal_answers(clean), "{clean:?} flagged");
+    }
+
+    let (mut spaces, pane) = start()?;
+    // Live, the terminal answers: read the answers back so that they are seen (the control:
+    // this terminal's answers are what the checks below look for) and do not linger.
+    type_line(
+        &spaces,
+        pane,
+        &format!("{QUERIES}; {}", read_answers("live")),
+    )?;
+    let screen = spaces.wait_for_screen(pane, "the live answers", |s| {
+        answers_line(s, "live").is_some()
+    })?;
+    let live = answers_line(&screen, "live").unwrap_or_default().to_owned();
+    ensure!(
+        has_terminal_answers(&live),
+        "the live terminal did not answer the queries: {live:?}"
+    );
+    println!("live answers: {live}");
+    spaces.wait_for_prompt(pane)?;
+    spaces.wait_for_recorded(pane, "the queries and the answers line recorded", |tail| {
+        tail.contains("\x1b[6n") && tail.contains("live:[")
+    })?;
+
+    spaces.kill9()?;
+    spaces.restart()?;
+
+    // Nothing reached the new shell: its prompt line stays clean (no tty echo, no readline
+    // input), and a read finds nothing waiting.
+    wait_for_restored_prompt(&spaces, pane)?;
+    holds_for(
+        "a clean prompt below the divider",
+        Duration::from_secs(1),
+        || {
+            let screen = spaces.get_text(pane, None)?;
+            let below = new_lines(&screen);
+            ensure!(below == ["$"], "below the divider: {below:?}");
+            Ok(true)
+        },
+    )?;
+    let check = read_answers("after");
+    type_line(&spaces, pane, &check)?;
+    let screen = spaces.wait_for_screen(pane, "the read after the restore", |s| {
+        answers_line(s, "after").is_some() && new_lines(s).last() == Some(&"$")
+    })?;
+    let below = new_lines(&screen);
+    ensure!(
+        below
+            == [
+                "$ ".to_owned() + &check,
+                "after:[]".to_owned(),
+                "$".to_owned()
+            ],
+        "after the restore the new shell saw input nobody typed: {below:?}"
+    );
+    ensure!(
+        !below.iter().any(|line| has_terminal_answers(line)),
+        "{below:?}"
+    );
+    // The replayed screen still shows the old answers line, so the replay happened.
+    let text = spaces.get_text(pane, Some((-200, 100)))?;
+    ensure!(
+        text.contains(&live),
+        "the old output was not replayed: {text:?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn corrupt_database_is_moved_aside() -> Result<()> {
+    let garbage = b"this is not an SQLite database, just garbage\n".repeat(200);
+    let x_server = Arc::new(XServer::start()?);
+    let mut spaces = Spaces::start_prepared(x_server, |data_dir| {
+        fs::write(data_dir.join("spaces.db"), &garbage).context("writing the garbage")
+    })?;
+    let pane = spaces.first_pane()?;
+    spaces.wait_for_prompt(pane)?;
+
+    let broken = broken_files(&spaces)?;
+    ensure!(broken.len() == 1, "moved-aside files: {broken:?}");
+    let moved = fs::read(spaces.data_dir().join(&broken[0]))?;
+    ensure!(moved == garbage, "the moved file does not hold the garbage");
+
+    let status: Value = serde_json::from_str(&spaces.cli(&["status"])?)?;
+    let notices = status["notices"]
+        .as_array()
+        .context("`cli status` has no notices")?;
+    ensure!(
+        notices
+            .iter()
+            .any(|n| n.as_str().is_some_and(|n| n.contains(&broken[0]))),
+        "no notice names {}: {status:#}",
+        broken[0]
+    );
+    ensure!(status["recording_problem"].is_null(), "{status:#}");
+
+    // The new database is sound and in use: the pane is saved, a restart restores it.
+    spaces.wait_for_saved_pane(pane, "the pane saved in the new database", |_| true)?;
+    ensure!(spaces.store()?.integrity_check()? == "ok");
+    type_line(&spaces, pane, "echo fresh-$((6*7))")?;
+    spaces.wait_for_line(pane, "fresh-42")?;
+    spaces.wait_for_recorded(pane, "fresh-42 recorded", |tail| {
+        tail.contains("fresh-42\r\n")
+    })?;
+    spaces.kill9()?;
+    spaces.restart()?;
+    ensure!(spaces.first_pane()? == pane, "{:#?}", spaces.list()?);
+    spaces.wait_for_line(pane, "fresh-42")?;
+    let status: Value = serde_json::from_str(&spaces.cli(&["status"])?)?;
+    ensure!(
+        status["notices"].as_array().is_some_and(Vec::is_empty),
+        "a sound database should start without notices: {status:#}"
+    );
+    ensure!(
+        broken_files(&spaces)? == broken,
+        "{:?}",
+        broken_files(&spaces)?
+    );
+    Ok(())
+}
+
+/// The names of `spaces.db.broken-*` files (not their -wal/-shm) in the data directory.
+fn broken_files(spaces: &Spaces) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(spaces.data_dir())? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.starts_with("spaces.db.broken-")
+            && !name.ends_with("-wal")
+            && !name.ends_with("-shm")
+        {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+#[test]
+fn layout_change_is_durable_within_a_second() -> Result<()> {
+    let (mut spaces, top) = start()?;
+    let full = spaces.pane(top)?;
+    let split_at = Instant::now();
+    let below = split(&spaces, top, "--down")?;
+    let stacked = spaces.wait_for_list("two panes", |p| p.len() == 2)?;
+    // The promise: durable within one second of the change (plus a little for the kill).
+    std::thread::sleep(
+        (split_at + Duration::from_millis(1200)).saturating_duration_since(Instant::now()),
+    );
+    spaces.kill9()?;
+    spaces.restart()?;
+
+    let after = spaces.list()?;
+    let ids: Vec<u64> = after.iter().map(|p| p.id).collect();
+    ensure!(
+        ids == [top, below],
+        "the split was not saved within 1.2 s: panes after the restart {after:#?}"
+    );
+    let after = spaces.wait_for_list("the two panes stacked", |p| {
+        p.len() == 2
+            && p.iter().all(|pane| {
+                pane.cols == full.cols
+                    && pane.rows * 10 > full.rows * 4
+                    && pane.rows * 10 < full.rows * 6
+            })
+    })?;
+    let rows = |panes: &[PaneInfo]| panes.iter().map(|p| p.rows).collect::<Vec<_>>();
+    ensure!(
+        rows(&after) == rows(&stacked),
+        "rows before the kill {:?}, after {:?}",
+        rows(&stacked),
+        rows(&after)
+    );
+    Ok(())
+}
