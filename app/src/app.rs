@@ -303,6 +303,7 @@ impl SpacesApp {
         }
         self.refresh_processes();
         self.persist_state();
+        self.schedule_persist_check(&ctx);
         self.update_window_title(&ctx);
         if self.glyphs.atlas_size() != atlas_before
             || ctx.fonts(|fonts| fonts.font_image_size())
@@ -806,6 +807,24 @@ impl SpacesApp {
             for pane in self.panes.ids() {
                 self.persistence.trim_history(pane, cap);
             }
+        }
+    }
+
+    /// A frame skipped a throttled save check: make sure one more frame comes when it is
+    /// due, or a change made in the last frame before the window idles would wait for the
+    /// next input to be saved.
+    fn schedule_persist_check(&self, ctx: &egui::Context) {
+        let now = Instant::now();
+        let layout_due =
+            LAYOUT_CHECK_INTERVAL.saturating_sub(now.duration_since(self.last_layout_check));
+        let records_due =
+            PANE_RECORD_INTERVAL.saturating_sub(now.duration_since(self.last_record_sync));
+        let skipped_layout = !layout_due.is_zero() && layout_due < LAYOUT_CHECK_INTERVAL;
+        let skipped_records = !records_due.is_zero() && records_due < PANE_RECORD_INTERVAL;
+        if skipped_layout {
+            ctx.request_repaint_after(layout_due);
+        } else if skipped_records {
+            ctx.request_repaint_after(records_due);
         }
     }
 
