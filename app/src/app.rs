@@ -19,10 +19,12 @@ use crate::history_view::HistoryView;
 use crate::layout::{self, Direction};
 use crate::palette_view::CommandPalette;
 use crate::panes::Panes;
-use crate::persistence::{Persistence, SavedWorkspace};
+use crate::persistence::Persistence;
 use crate::settings::{Settings, SettingsWindow};
 use crate::terminal_view::{self, PaneRequest, ViewContext};
 use crate::tiles_behavior::TileBehavior;
+
+mod persist;
 
 /// The smallest gap between two frames while output streams in: the parser needs the CPU
 /// more than the screen needs a 200th frame per second.
@@ -207,50 +209,6 @@ impl SpacesApp {
             app.focused = Some(pane);
         }
         Ok(app)
-    }
-
-    /// Takes the saved tile tree if it fits the restored panes: panes that could not come
-    /// back are taken out of it; an unreadable tree falls back to tabs of every pane.
-    fn adopt_saved_layout(&mut self, saved: Option<&SavedWorkspace>) {
-        let restored = self.panes.ids();
-        if restored.is_empty() {
-            return;
-        }
-        let layout = saved.and_then(|saved| saved.layout.as_ref());
-        let parsed = layout.and_then(|layout| {
-            serde_json::from_str::<Tree<PaneId>>(&layout.tree_json)
-                .map_err(|error| tracing::warn!(%error, "saved layout unreadable"))
-                .ok()
-        });
-        let mut tree = parsed.unwrap_or_else(|| {
-            let mut tree = layout::single_pane_tree("spaces-default", restored[0]);
-            for pane in &restored[1..] {
-                layout::add_tab(&mut tree, restored[0], *pane);
-            }
-            tree
-        });
-        for pane in layout::panes(&tree) {
-            if !restored.contains(&pane) {
-                layout::remove_pane(&mut tree, pane);
-            }
-        }
-        // Restored panes the tree does not show are closed: their history stays on disk.
-        let shown = layout::panes(&tree);
-        for pane in restored {
-            if !shown.contains(&pane) {
-                self.close_pane_record(pane);
-                self.panes.remove(pane);
-            }
-        }
-        self.tree = tree;
-        let focused = layout
-            .and_then(|layout| layout.focused_pane)
-            .map(crate::persistence::pane_id)
-            .filter(|pane| self.panes.get(*pane).is_some());
-        self.focused = focused.or_else(|| layout::panes(&self.tree).first().copied());
-        if let Some(pane) = self.focused {
-            layout::activate(&mut self.tree, pane);
-        }
     }
 
     pub fn focused(&self) -> Option<PaneId> {
@@ -748,15 +706,6 @@ impl SpacesApp {
         });
     }
 
-    /// On exit: saves the layout and pane records as they are now and commits every pending
-    /// write. Nothing is recorded after this.
-    pub fn save_and_stop_recording(&mut self) {
-        self.last_layout_check = Instant::now() - LAYOUT_CHECK_INTERVAL;
-        self.last_record_sync = Instant::now() - PANE_RECORD_INTERVAL;
-        self.persist_state();
-        self.persistence.shutdown();
-    }
-
     pub fn notices(&self) -> &[String] {
         &self.notices
     }
@@ -767,74 +716,6 @@ impl SpacesApp {
 
     pub fn database_path(&self) -> &std::path::Path {
         self.persistence.database_path()
-    }
-
-    fn apply_settings(&mut self, settings: Settings) {
-        if let Err(error) = settings.save(&self.config.data_dir) {
-            self.notices.push(format!("settings not saved: {error:#}"));
-        }
-        self.glyphs.set_font_size(settings.font_size);
-        self.settings = settings;
-    }
-
-    /// Saves what changed: the layout (checked every 250 ms), pane records (every second),
-    /// and trims old history now and then. All through the writer thread: nothing here waits
-    /// for SQLite.
-    fn persist_state(&mut self) {
-        let now = Instant::now();
-        if now.duration_since(self.last_layout_check) >= LAYOUT_CHECK_INTERVAL {
-            self.last_layout_check = now;
-            match serde_json::to_string(&self.tree) {
-                Ok(json) => self.persistence.save_layout_if_changed(json, self.focused),
-                Err(error) => tracing::warn!(%error, "layout not serializable"),
-            }
-        }
-        if now.duration_since(self.last_record_sync) >= PANE_RECORD_INTERVAL {
-            self.last_record_sync = now;
-            let workspace = self.persistence.workspace;
-            for (pane, entry) in self.panes.iter_mut() {
-                let record = crate::pane_record::current_record(*pane, entry, workspace);
-                if crate::pane_record::changed(entry.saved.as_ref(), &record) {
-                    self.persistence.save_pane(record.clone());
-                    entry.saved = Some(record);
-                }
-            }
-            self.recording_problem = self.persistence.recorder_problem();
-        }
-        if now.duration_since(self.last_trim) >= TRIM_INTERVAL {
-            self.last_trim = now;
-            let cap = self.settings.history_cap_mb * 1024 * 1024;
-            for pane in self.panes.ids() {
-                self.persistence.trim_history(pane, cap);
-            }
-        }
-    }
-
-    /// A frame skipped a throttled save check: make sure one more frame comes when it is
-    /// due, or a change made in the last frame before the window idles would wait for the
-    /// next input to be saved.
-    fn schedule_persist_check(&self, ctx: &egui::Context) {
-        let now = Instant::now();
-        let layout_due =
-            LAYOUT_CHECK_INTERVAL.saturating_sub(now.duration_since(self.last_layout_check));
-        let records_due =
-            PANE_RECORD_INTERVAL.saturating_sub(now.duration_since(self.last_record_sync));
-        let skipped_layout = !layout_due.is_zero() && layout_due < LAYOUT_CHECK_INTERVAL;
-        let skipped_records = !records_due.is_zero() && records_due < PANE_RECORD_INTERVAL;
-        if skipped_layout {
-            ctx.request_repaint_after(layout_due);
-        } else if skipped_records {
-            ctx.request_repaint_after(records_due);
-        }
-    }
-
-    fn close_pane_record(&mut self, pane: PaneId) {
-        if let Some(entry) = self.panes.get(pane) {
-            let mut record =
-                crate::pane_record::current_record(pane, entry, self.persistence.workspace);
-            record.closed_at_ms = Some(spaces_store::unix_millis());
-            self.persistence.save_pane(record);
-        }
     }
 
     /// Types the restored pane's old command into its new shell (the user asked for it).

@@ -207,7 +207,7 @@ fn cell_colors(
     }
     let mut fg = palette.resolve(fg_color, colors);
     if flags.contains(Flags::DIM) {
-        fg = fg;
+        fg = dim(fg);
     }
     let bg = palette.resolve(bg, colors);
     if flags.contains(Flags::INVERSE) {
@@ -436,102 +436,6 @@ impl MeshBuilder {
                 }
             }
             CursorShape::Hidden => {}
-        }
-    }
-}
-
-#[cfg(test)]
-#[allow(warnings, clippy::all)]
-#[path = "/tmp/old_grid_mesh.rs"]
-mod old;
-
-#[cfg(test)]
-mod compare_old {
-    use super::*;
-    use alacritty_terminal::grid::Scroll;
-    use alacritty_terminal::index::{Column, Point, Side};
-    use alacritty_terminal::selection::{Selection, SelectionType};
-    use spaces_term::TermSize;
-    use spaces_term::replay::{new_replay_term, replay_bytes};
-
-    fn screen(extra: &str) -> String {
-        let mut s = String::new();
-        for i in 0..40 {
-            s += &format!("history \x1b[4{}m{i}\x1b[0m 中\x1b[3m😀\x1b[0m\r\n", i % 8);
-        }
-        s += "\x1b[H";
-        s += "plain \x1b[1mbold\x1b[0m \x1b[2mdim\x1b[0m \x1b[3mitalic\x1b[0m \x1b[1;3;31mbi\x1b[0m\r\n";
-        s += "\x1b[4munder\x1b[0m \x1b[21mdouble\x1b[0m \x1b[9mstrike\x1b[0m \x1b[4:3mcurl\x1b[0m \x1b[7minverse\x1b[0m \x1b[8mhidden\x1b[0m\r\n";
-        for i in 0..8 {
-            s += &format!("\x1b[3{i}m{i}\x1b[1m{i}\x1b[0m\x1b[9{i}m{i}\x1b[4{i}m {i} \x1b[0m");
-        }
-        s += "\r\n\x1b[38;5;200;48;5;17m idx \x1b[38;2;10;200;30;48;2;50;0;0m rgb \x1b[0m   \x1b[44m    \x1b[0m\r\n";
-        s += "wide 中文字 emoji 😀🎉 comb e\u{301}a\u{308} tab\there\r\n";
-        s += "\x1b[7;1;2;34;43minv-bold-dim\x1b[0m \x1b[1;7m中\x1b[0m \x1b[4;1m😀\x1b[0m\r\n";
-        for i in 0..20 {
-            s += &format!("line {i} \x1b[3{}m{}\x1b[0m\r\n", i % 8, "x".repeat(i % 30));
-        }
-        s += "end 中 here";
-        s += extra;
-        s
-    }
-
-    fn compare(term: &spaces_term::Term, focused: bool, blink: bool) {
-        let ctx = egui::Context::default();
-        let palette = Palette::default();
-        let mut glyphs = GlyphCache::new(14.0);
-        for _ in 0..3 {
-            let mut out = ctx.run_ui(egui::RawInput::default(), |ui| {
-                glyphs.begin_frame(ui.ctx());
-                let style = GridStyle {
-                    origin: pos2(13.0, 7.5),
-                    focused,
-                    cursor_blink_on: blink,
-                };
-                let new = build_grid_mesh(term, &mut glyphs, ui.ctx(), &palette, style);
-                let old = old::build_grid_mesh(term, &mut glyphs, ui.ctx(), &palette, style);
-                assert!(new.vertices.len() > 100);
-                assert_eq!(new.vertices.len(), old.vertices.len());
-                for (i, (a, b)) in new.vertices.iter().zip(&old.vertices).enumerate() {
-                    assert_eq!(a, b, "vertex {i}");
-                }
-                assert_eq!(new.indices, old.indices);
-                assert_eq!(new.texture_id, old.texture_id);
-            });
-            out.textures_delta.clear();
-        }
-    }
-
-    #[test]
-    fn identical_to_old_builder() {
-        for cursor in ["\x1b[1 q", "\x1b[4 q", "\x1b[6 q", "\x1b[?25l", ""] {
-            for (line, col) in [(1, 3), (4, 6), (5, 1), (2, 8), (6, 2), (29, 2)] {
-                let mut term = new_replay_term(TermSize::new(60, 30), 100);
-                replay_bytes(
-                    &mut term,
-                    screen(&format!("{cursor}\x1b[{line};{col}H")).as_bytes(),
-                );
-                for focused in [true, false] {
-                    for blink in [true, false] {
-                        compare(&term, focused, blink);
-                    }
-                }
-                // Selections: simple across lines, block, and scrolled back.
-                for ty in [
-                    SelectionType::Simple,
-                    SelectionType::Block,
-                    SelectionType::Lines,
-                ] {
-                    let mut sel = Selection::new(ty, Point::new(Line(2), Column(5)), Side::Left);
-                    sel.update(Point::new(Line(6), Column(17)), Side::Right);
-                    term.selection = Some(sel);
-                    compare(&term, true, true);
-                }
-                term.scroll_display(Scroll::Delta(5));
-                compare(&term, true, true);
-                term.selection = None;
-                compare(&term, true, true);
-            }
         }
     }
 }

@@ -44,13 +44,13 @@ pub struct Persistence {
 pub struct Opened {
     pub persistence: Persistence,
     pub saved: Option<SavedWorkspace>,
-    /// The database, still open for reading what to restore (before the writer takes it).
     pub notices: Vec<String>,
 }
 
 impl Persistence {
     /// Opens `spaces.db` in `data_dir`; never fails: a broken database is moved aside (and
-    /// the user told), an unusable location falls back to memory.
+    /// the user told), an unusable location falls back to memory. The database is returned
+    /// open, to read what to restore before the writer thread takes it.
     pub fn open(data_dir: &Path) -> (Opened, Option<Database>) {
         let path = spaces_store::database_path(data_dir);
         let (database, quarantined) = Database::open_or_quarantine(&path);
