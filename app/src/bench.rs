@@ -85,6 +85,9 @@ pub enum BenchKind {
         panes: usize,
         #[arg(long)]
         lines: u64,
+        /// Time the restore's parts one by one instead (wall and CPU breakdown).
+        #[arg(long)]
+        parts: bool,
     },
 }
 
@@ -118,13 +121,22 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             keep.as_deref(),
             *json,
         ),
-        BenchKind::RestoreMeasure { dir, panes, lines } => restore::measure(
+        BenchKind::RestoreMeasure {
             dir,
-            &fixture::Spec {
+            panes,
+            lines,
+            parts,
+        } => {
+            let spec = fixture::Spec {
                 panes: *panes,
                 lines: *lines,
-            },
-        ),
+            };
+            if *parts {
+                restore::measure_parts(dir)
+            } else {
+                restore::measure(dir, &spec)
+            }
+        }
     }
 }
 

@@ -34,9 +34,13 @@ pub fn run(spec: &Spec, rounds: usize, keep: Option<&Path>, json: bool) -> anyho
     for round in 0..rounds {
         let dir = root.join(format!("round-{round}"));
         copy_database(&root.join("fixture"), &dir)?;
-        let measured = measure_in_child(&dir, spec);
+        let measured = measure_in_child(&dir, spec, false);
         let _ignored = std::fs::remove_dir_all(&dir);
-        let measured = measured?;
+        let mut measured = measured?;
+        copy_database(&root.join("fixture"), &dir)?;
+        let parts = measure_in_child(&dir, spec, true);
+        let _ignored = std::fs::remove_dir_all(&dir);
+        measured["parts"] = parts?;
         if !json {
             eprintln!("round {}: {measured}", round + 1);
         }
@@ -75,13 +79,14 @@ fn copy_database(from: &Path, to: &Path) -> anyhow::Result<()> {
 }
 
 /// Runs `spaces bench restore-measure` on `dir` and reads its JSON line.
-fn measure_in_child(dir: &Path, spec: &Spec) -> anyhow::Result<Value> {
+fn measure_in_child(dir: &Path, spec: &Spec, parts: bool) -> anyhow::Result<Value> {
     let exe = std::env::current_exe().context("finding the spaces binary")?;
     let output = std::process::Command::new(exe)
         .args(["bench", "restore-measure", "--dir"])
         .arg(dir)
         .args(["--panes", &spec.panes.to_string()])
         .args(["--lines", &spec.lines.to_string()])
+        .args(parts.then_some("--parts"))
         .stderr(std::process::Stdio::inherit())
         .output()
         .context("running the measuring process")?;
@@ -107,7 +112,7 @@ fn median_of(runs: &[Value], key: &str) -> f64 {
 }
 
 /// In this process: restores `dir` as the app starts and draws the first frame, then checks
-/// every pane's screen and times the restore's parts one by one. Prints one JSON line.
+/// every pane's screen. Prints one JSON line.
 pub fn measure(dir: &Path, spec: &Spec) -> anyhow::Result<()> {
     let ctx = egui::Context::default();
     let rss_before = rss_mb()?;
@@ -124,9 +129,7 @@ pub fn measure(dir: &Path, spec: &Spec) -> anyhow::Result<()> {
     let rss_after = rss_mb()?;
     let second = frame(&ctx, &mut app);
     verify(&app, spec)?;
-    let sizes = pane_sizes(&app);
-    drop(app);
-    let parts = parts(dir, &sizes)?;
+    let resized = resized_panes(dir, &pane_sizes(&app))?;
     let report = json!({
         "panes": spec.panes,
         "lines": spec.lines,
@@ -139,7 +142,7 @@ pub fn measure(dir: &Path, spec: &Spec) -> anyhow::Result<()> {
         "frame_tessellate_ms": ms(first.tessellate),
         "frame_vertices": first.vertices,
         "second_frame_ms": ms(second.run + second.tessellate),
-        "serial_parts_ms": parts,
+        "panes_resized_by_first_frame": resized,
     });
     println!("{report}");
     Ok(())
@@ -215,23 +218,173 @@ fn pane_sizes(app: &SpacesApp) -> Vec<(PaneId, TermSize)> {
         .collect()
 }
 
-/// The restore's parts timed one after another on this thread, summed over the panes (the
-/// app runs them on one thread per pane).
-fn parts(dir: &Path, shown: &[(PaneId, TermSize)]) -> anyhow::Result<Value> {
+/// Panes whose saved size differs from the size the window gave them (a resize reflows).
+fn resized_panes(dir: &Path, shown: &[(PaneId, TermSize)]) -> anyhow::Result<usize> {
     let database = Database::open_readonly(&spaces_store::database_path(dir))?;
     let records = database.list_panes(spaces_store::WorkspaceId(1))?;
+    Ok(records
+        .iter()
+        .filter(|record| {
+            let pane = crate::persistence::pane_id(record.id);
+            shown
+                .iter()
+                .any(|(id, now)| *id == pane && (now.cols, now.rows) != (record.cols, record.rows))
+        })
+        .count())
+}
+
+/// In this process, on an untouched copy of the fixture: the steps of `SpacesApp::new` by
+/// wall clock, then the same work split up (replay alone in parallel, shells alone in
+/// parallel, and each part summed over the panes on one thread). Prints one JSON line.
+pub fn measure_parts(dir: &Path) -> anyhow::Result<()> {
+    // The restored panes write new snapshots when they stop: time the parts on a copy.
+    let pristine = dir.with_extension("pristine");
+    copy_database(dir, &pristine)?;
+    let steps = app_steps(dir)?;
+    let result = parts_on(&pristine, steps);
+    let _ignored = std::fs::remove_dir_all(&pristine);
+    result
+}
+
+fn parts_on(dir: &Path, steps: Value) -> anyhow::Result<()> {
+    let database = Database::open_readonly(&spaces_store::database_path(dir))?;
+    let records = database.list_panes(spaces_store::WorkspaceId(1))?;
+    let mut notices = Vec::new();
+    let plans = crate::restore::load_plans(&database, records.clone(), &mut notices);
+    let clock = Instant::now();
+    let terms = parallel_replay(&plans);
+    let replay_wall = clock.elapsed();
+    let clock = Instant::now();
+    let shells = parallel_spawn(dir, plans.len())?;
+    let spawn_wall = clock.elapsed();
+    drop((terms, shells));
+    let clock = Instant::now();
+    let both = parallel_spawn_and_replay(dir, &plans)?;
+    let both_wall = clock.elapsed();
+    drop(both);
+    let serial = serial_parts(&database, records)?;
+    let report = json!({
+        "app_new_steps_wall_ms": steps,
+        "parallel_replay_only_wall_ms": ms(replay_wall),
+        "parallel_spawn_only_wall_ms": ms(spawn_wall),
+        "parallel_spawn_then_replay_per_thread_wall_ms": ms(both_wall),
+        "serial_sums_ms": serial,
+    });
+    println!("{report}");
+    Ok(())
+}
+
+/// What `SpacesApp::new` does with the database and the panes, step by step (wall clock
+/// from the start).
+fn app_steps(dir: &Path) -> anyhow::Result<Value> {
+    let start = Instant::now();
+    let (opened, database) = crate::persistence::Persistence::open(dir);
+    let opened_at = start.elapsed();
+    let mut persistence = opened.persistence;
+    let saved = opened.saved.context("nothing saved")?;
+    let database = database.context("no database")?;
+    let mut notices = Vec::new();
+    let plans = crate::restore::load_plans(&database, saved.panes.clone(), &mut notices);
+    let loaded_at = start.elapsed();
+    persistence
+        .start_recorder(database)
+        .map_err(anyhow::Error::msg)?;
+    let recorder_at = start.elapsed();
+    let (events, _receiver) = crossbeam_channel::unbounded();
+    let mut panes = crate::panes::Panes::new(spaces_term::Listeners {
+        events,
+        wake: std::sync::Arc::new(|| {}),
+        sink: persistence.sink(),
+        palette: std::sync::Arc::new(spaces_term::palette::Palette::default()),
+    });
+    let base = spaces_term::SpawnOptions {
+        scrollback_lines: 10_000,
+        snapshot_interval: Some(Duration::from_secs(10)),
+        ..spaces_term::SpawnOptions::default()
+    };
+    let failed = panes.restore_all(&plans, &base);
+    anyhow::ensure!(failed.is_empty(), "panes failed: {failed:?}");
+    let restored_at = start.elapsed();
+    Ok(json!({
+        "open_database": ms(opened_at),
+        "load_plans": ms(loaded_at),
+        "start_recorder": ms(recorder_at),
+        "restore_all": ms(restored_at),
+    }))
+}
+
+/// Every plan replayed into its own terminal, one thread per pane, no process started.
+fn parallel_replay(plans: &[crate::restore::RestorePlan]) -> Vec<spaces_term::Term> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = plans
+            .iter()
+            .map(|plan| {
+                scope.spawn(move || {
+                    let size = TermSize::new(plan.record.cols, plan.record.rows);
+                    let mut term = new_replay_term(size, 10_000);
+                    plan.replay_into(&mut term);
+                    term
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|handle| handle.join().ok())
+            .collect()
+    })
+}
+
+/// `count` login shells started at once, one thread each (while the replayed terminals are
+/// still in memory: a fork copies the page tables of a big process).
+fn parallel_spawn(dir: &Path, count: usize) -> anyhow::Result<Vec<spaces_term::Terminal>> {
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..count)
+            .map(|index| scope.spawn(move || login_shell(dir, PaneId(1000 + index as u64))))
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|handle| handle.join().ok())
+            .collect()
+    });
+    results.into_iter().collect()
+}
+
+/// As `restore_all` without recording: each thread starts a shell, then replays its plan.
+fn parallel_spawn_and_replay(
+    dir: &Path,
+    plans: &[crate::restore::RestorePlan],
+) -> anyhow::Result<Vec<(spaces_term::Terminal, spaces_term::Term)>> {
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = plans
+            .iter()
+            .enumerate()
+            .map(|(index, plan)| {
+                scope.spawn(move || {
+                    let shell = login_shell(dir, PaneId(2000 + index as u64))?;
+                    let size = TermSize::new(plan.record.cols, plan.record.rows);
+                    let mut term = new_replay_term(size, 10_000);
+                    plan.replay_into(&mut term);
+                    Ok((shell, term))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|handle| handle.join().ok())
+            .collect()
+    });
+    results.into_iter().collect()
+}
+
+/// The restore's parts timed one after another on this thread, summed over the panes.
+fn serial_parts(
+    database: &Database,
+    records: Vec<spaces_store::PaneRecord>,
+) -> anyhow::Result<Value> {
     let mut totals = [Duration::ZERO; 5];
     let mut tail_bytes = 0;
-    let mut resized = 0;
     for record in records {
         let size = TermSize::new(record.cols, record.rows);
-        let pane = crate::persistence::pane_id(record.id);
-        if shown
-            .iter()
-            .any(|(id, now)| *id == pane && (now.cols, now.rows) != (size.cols, size.rows))
-        {
-            resized += 1;
-        }
         let clock = Instant::now();
         let snapshot = database
             .latest_snapshot(record.id)?
@@ -251,13 +404,17 @@ fn parts(dir: &Path, shown: &[(PaneId, TermSize)]) -> anyhow::Result<Value> {
         replayer.finish(&mut term);
         totals[2] += clock.elapsed();
         let clock = Instant::now();
-        let plan = crate::restore::RestorePlan::load(&database, record)?;
+        let plan = crate::restore::RestorePlan::load(database, record)?;
         totals[3] += clock.elapsed();
         let mut term = new_replay_term(size, 10_000);
         let clock = Instant::now();
         plan.replay_into(&mut term);
         totals[4] += clock.elapsed();
     }
+    let clock = Instant::now();
+    let shell = login_shell(&std::env::temp_dir(), PaneId(999))?;
+    let spawn = clock.elapsed();
+    drop(shell);
     Ok(json!({
         "read_snapshot_and_tail": ms(totals[0]),
         "decode_snapshot": ms(totals[1]),
@@ -265,13 +422,12 @@ fn parts(dir: &Path, shown: &[(PaneId, TermSize)]) -> anyhow::Result<Value> {
         "tail_bytes": tail_bytes,
         "restore_plan_load": ms(totals[3]),
         "restore_plan_replay_into": ms(totals[4]),
-        "spawn_login_shell": ms(spawn_time(dir)?),
-        "panes_resized_by_first_frame": resized,
+        "spawn_one_login_shell": ms(spawn),
     }))
 }
 
-/// How long starting one login shell pane takes (`Terminal::spawn` returning).
-fn spawn_time(dir: &Path) -> anyhow::Result<Duration> {
+/// A login shell pane in `dir`, reporting nowhere.
+fn login_shell(dir: &Path, id: PaneId) -> anyhow::Result<spaces_term::Terminal> {
     let (events, _receiver) = crossbeam_channel::unbounded();
     let listeners = spaces_term::Listeners {
         events,
@@ -283,11 +439,7 @@ fn spawn_time(dir: &Path) -> anyhow::Result<Duration> {
         cwd: Some(dir.to_path_buf()),
         ..spaces_term::SpawnOptions::default()
     };
-    let clock = Instant::now();
-    let terminal = spaces_term::Terminal::spawn(PaneId(999), options, listeners)?;
-    let elapsed = clock.elapsed();
-    drop(terminal);
-    Ok(elapsed)
+    Ok(spaces_term::Terminal::spawn(id, options, listeners)?)
 }
 
 /// For the fixture: writes records with `write`, starts the app on them headless and returns
