@@ -111,6 +111,8 @@ pub struct SpacesApp {
     last_layout_check: Instant,
     last_record_sync: Instant,
     last_trim: Instant,
+    /// Frames drawn so far: restored panes start their shells after the first one.
+    frames: u64,
 }
 
 impl SpacesApp {
@@ -172,9 +174,7 @@ impl SpacesApp {
             panes.set_next_id(saved.next_pane_id);
         }
         let base = base_options(&settings, &config);
-        for (pane, error) in panes.restore_all(&plans, &base) {
-            notices.push(format!("could not restore pane {pane}: {error}"));
-        }
+        panes.restore_all(&plans, &base);
         let now = Instant::now();
         let mut app = Self {
             tree: layout::single_pane_tree("spaces-default", PaneId(0)),
@@ -195,6 +195,7 @@ impl SpacesApp {
             last_layout_check: now,
             last_record_sync: now,
             last_trim: now,
+            frames: 0,
             panes,
             config,
         };
@@ -262,6 +263,7 @@ impl SpacesApp {
         self.refresh_processes();
         self.persist_state();
         self.schedule_persist_check(&ctx);
+        self.start_restored_processes(&ctx);
         self.update_window_title(&ctx);
         if self.glyphs.atlas_size() != atlas_before
             || ctx.fonts(|fonts| fonts.font_image_size())
@@ -656,6 +658,22 @@ impl SpacesApp {
             // The client may have given up waiting; nothing to do then.
             let _ignored = reply.send(answer);
             ctx.request_repaint();
+        }
+    }
+
+    /// Restored panes get their shells once their old screens have been shown: starting 16
+    /// processes is work the first frame should not wait for.
+    fn start_restored_processes(&mut self, ctx: &egui::Context) {
+        self.frames += 1;
+        match self.frames {
+            1 => ctx.request_repaint(),
+            2 => {
+                for (pane, error) in self.panes.start_pending() {
+                    self.notices
+                        .push(format!("could not start pane {pane}: {error}"));
+                }
+            }
+            _ => {}
         }
     }
 

@@ -125,47 +125,62 @@ impl Panes {
         Ok(id)
     }
 
-    /// Brings back saved panes, replaying each one's history on its own thread (a restart
-    /// with many panes should show its first frame quickly). Returns the panes that failed.
-    pub fn restore_all(
-        &mut self,
-        plans: &[crate::restore::RestorePlan],
-        base: &SpawnOptions,
-    ) -> Vec<(PaneId, TerminalError)> {
+    /// Brings back saved panes: replays each one's history into its grid, on as many
+    /// threads as there are cores. The processes are not started: the caller starts them
+    /// (`Terminal::start`) once the restored screens are shown.
+    pub fn restore_all(&mut self, plans: &[crate::restore::RestorePlan], base: &SpawnOptions) {
+        let workers = std::thread::available_parallelism().map_or(2, usize::from);
+        let next = std::sync::atomic::AtomicUsize::new(0);
         let listeners = &self.listeners;
-        let results: Vec<_> = std::thread::scope(|scope| {
-            let handles: Vec<_> = plans
-                .iter()
-                .map(|plan| {
-                    scope.spawn(move || {
-                        let options = plan.spawn_options(base.clone());
-                        let terminal = Terminal::spawn_with_history(
-                            plan.pane(),
-                            options,
-                            listeners.clone(),
-                            |term| plan.replay_into(term),
-                        );
-                        (plan, terminal)
+        let prepared: Vec<(usize, Terminal)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers.min(plans.len()))
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(plan) = plans.get(index) else { break };
+                            let options = plan.spawn_options(base.clone());
+                            let terminal = Terminal::prepare(
+                                plan.pane(),
+                                options,
+                                listeners.clone(),
+                                |term| {
+                                    plan.replay_into(term);
+                                },
+                            );
+                            done.push((index, terminal));
+                        }
+                        done
                     })
                 })
                 .collect();
             handles
                 .into_iter()
                 .filter_map(|handle| handle.join().ok())
+                .flatten()
                 .collect()
         });
-        let mut failed = Vec::new();
-        for (plan, terminal) in results {
+        for (index, terminal) in prepared {
+            let plan = &plans[index];
             let id = plan.pane();
             self.set_next_id(id.0 + 1);
-            match terminal {
-                Ok(terminal) => {
-                    let mut entry = PaneEntry::new(terminal);
-                    entry.rerun_offer = plan.rerun_offer();
-                    entry.saved = Some(plan.record.clone());
-                    self.entries.insert(id, entry);
+            let mut entry = PaneEntry::new(terminal);
+            entry.rerun_offer = plan.rerun_offer();
+            entry.saved = Some(plan.record.clone());
+            self.entries.insert(id, entry);
+        }
+    }
+
+    /// Starts the processes of panes that have none yet; returns the ones that failed.
+    pub fn start_pending(&mut self) -> Vec<(PaneId, TerminalError)> {
+        let mut failed = Vec::new();
+        for (id, entry) in &mut self.entries {
+            if !entry.terminal.is_started() {
+                match entry.terminal.start() {
+                    Ok(()) => entry.refresh_process(Duration::ZERO),
+                    Err(error) => failed.push((*id, error)),
                 }
-                Err(error) => failed.push((id, error)),
             }
         }
         failed

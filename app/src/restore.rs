@@ -64,11 +64,11 @@ impl RestorePlan {
         })
     }
 
-    /// How the new process starts: a login shell in the pane's last directory.
+    /// How the new process starts: the default command of new panes (the login shell) in
+    /// the pane's last directory.
     pub fn spawn_options(&self, base: SpawnOptions) -> SpawnOptions {
         let cwd = PathBuf::from(&self.record.cwd);
         SpawnOptions {
-            command: Vec::new(),
             cwd: cwd.is_dir().then_some(cwd),
             size: TermSize::new(self.record.cols, self.record.rows),
             initial_offset: self.end_offset,

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use alacritty_terminal::sync::FairMutex;
-use crossbeam_channel::Sender;
+use crossbeam_channel::{Receiver, Sender};
 use portable_pty::{ChildKiller, MasterPty};
 
 use crate::event_proxy::EventProxy;
@@ -185,17 +185,27 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// A live terminal pane.
+/// A terminal pane: its grid, and (once started) the process on its PTY.
+///
+/// A pane can exist before its process: a restart restores every pane's grid first, shows
+/// them, and only then starts the shells ([`Terminal::prepare`], then [`Terminal::start`]).
 pub struct Terminal {
     id: PaneId,
     term: Arc<FairMutex<Term>>,
     shared: Arc<Shared>,
     input: Sender<Vec<u8>>,
-    master: Mutex<Box<dyn MasterPty + Send>>,
-    killer: Mutex<Box<dyn ChildKiller + Send + Sync>>,
-    child_pid: Option<u32>,
+    /// Taken by `start` (the writer thread drains input typed before the process existed).
+    input_rx: Mutex<Option<Receiver<Vec<u8>>>>,
+    process: Mutex<Option<Process>>,
     sink: Option<Arc<dyn OutputSink>>,
     options: SpawnOptions,
+}
+
+/// The running side of a pane.
+struct Process {
+    master: Box<dyn MasterPty + Send>,
+    killer: Box<dyn ChildKiller + Send + Sync>,
+    child_pid: Option<u32>,
     _threads: Vec<JoinHandle<()>>,
 }
 
@@ -218,14 +228,27 @@ impl Terminal {
         Self::spawn_with_history(id, options, listeners, |_| {})
     }
 
-    /// Like [`spawn`](Self::spawn), but first lets `prepare` fill the new `Term` (e.g. replay
+    /// Like [`spawn`](Self::spawn), but first lets `fill` fill the new `Term` (e.g. replay
     /// recorded output) with every event swallowed, before the process starts.
     pub fn spawn_with_history(
         id: PaneId,
         options: SpawnOptions,
         listeners: Listeners,
-        prepare: impl FnOnce(&mut Term),
+        fill: impl FnOnce(&mut Term),
     ) -> Result<Self, TerminalError> {
+        let terminal = Self::prepare(id, options, listeners, fill);
+        terminal.start()?;
+        Ok(terminal)
+    }
+
+    /// A pane whose grid `fill` sets up (events muted), with no process yet: input typed
+    /// meanwhile waits for [`start`](Self::start).
+    pub fn prepare(
+        id: PaneId,
+        options: SpawnOptions,
+        listeners: Listeners,
+        fill: impl FnOnce(&mut Term),
+    ) -> Self {
         let shared = Arc::new(Shared {
             size: Mutex::new(Some(options.size)),
             bytes_read: AtomicU64::new(options.initial_offset),
@@ -234,46 +257,66 @@ impl Terminal {
             palette: Some(listeners.palette.clone()),
             ..Shared::default()
         });
-        let spawned = pty::spawn(id, &options)?;
         let (input, input_rx) = crossbeam_channel::unbounded::<Vec<u8>>();
         let proxy = EventProxy::new(id, Some(input.clone()), shared.clone());
-
         let config = alacritty_terminal::term::Config {
             scrolling_history: options.scrollback_lines,
             ..Default::default()
         };
         let mut term = Term::new(config, &options.size, proxy.clone());
         proxy.set_muted(true);
-        prepare(&mut term);
+        fill(&mut term);
         proxy.set_muted(false);
-        let term = Arc::new(FairMutex::new(term));
+        Self {
+            id,
+            term: Arc::new(FairMutex::new(term)),
+            shared,
+            input,
+            input_rx: Mutex::new(Some(input_rx)),
+            process: Mutex::new(None),
+            sink: listeners.sink,
+            options,
+        }
+    }
 
+    /// Starts the pane's process on a PTY of the pane's current size, with its threads.
+    /// Does nothing if it already started.
+    pub fn start(&self) -> Result<(), TerminalError> {
+        let mut process = lock(&self.process);
+        if process.is_some() {
+            return Ok(());
+        }
+        let mut options = self.options.clone();
+        options.size = self.shared.size();
+        let spawned = pty::spawn(self.id, &options)?;
+        let Some(input_rx) = lock(&self.input_rx).take() else {
+            return Ok(());
+        };
         let child_pid = spawned.child.process_id();
         let threads = parser::start_threads(parser::Threads {
-            id,
-            term: term.clone(),
-            shared: shared.clone(),
-            initial_offset: options.initial_offset,
-            snapshot_interval: options.snapshot_interval,
+            id: self.id,
+            term: self.term.clone(),
+            shared: self.shared.clone(),
+            initial_offset: self.options.initial_offset,
+            snapshot_interval: self.options.snapshot_interval,
             reader: spawned.reader,
             writer: spawned.writer,
             input: input_rx,
             child: spawned.child,
-            sink: listeners.sink.clone(),
+            sink: self.sink.clone(),
         })?;
-
-        Ok(Self {
-            id,
-            term,
-            shared,
-            input,
-            master: Mutex::new(spawned.master),
-            killer: Mutex::new(spawned.killer),
+        *process = Some(Process {
+            master: spawned.master,
+            killer: spawned.killer,
             child_pid,
-            sink: listeners.sink,
-            options,
             _threads: threads,
-        })
+        });
+        Ok(())
+    }
+
+    /// Whether the process was started (it may have exited since).
+    pub fn is_started(&self) -> bool {
+        lock(&self.process).is_some()
     }
 
     pub fn id(&self) -> PaneId {
@@ -323,7 +366,9 @@ impl Terminal {
             }
             *current = Some(size);
         }
-        if let Err(error) = lock(&self.master).resize(size.pty_size()) {
+        if let Some(process) = lock(&self.process).as_ref()
+            && let Err(error) = process.master.resize(size.pty_size())
+        {
             tracing::debug!(pane = self.id.0, %error, "resize of an exited pty");
         }
         self.term.lock().resize(size);
@@ -352,7 +397,9 @@ impl Terminal {
 
     /// The foreground process group leader of the PTY (the program the user is running).
     pub fn foreground_pid(&self) -> Option<i32> {
-        lock(&self.master).process_group_leader()
+        lock(&self.process)
+            .as_ref()
+            .and_then(|process| process.master.process_group_leader())
     }
 
     /// Whether typed input is secret right now: the terminal does not echo it while in line
@@ -360,7 +407,11 @@ impl Terminal {
     /// (vim, agents) turn off echo *and* line mode; their input is not secret.
     pub fn input_is_private(&self) -> bool {
         use nix::sys::termios::LocalFlags;
-        lock(&self.master).get_termios().is_some_and(|termios| {
+        let process = lock(&self.process);
+        let Some(process) = process.as_ref() else {
+            return false;
+        };
+        process.master.get_termios().is_some_and(|termios| {
             !termios.local_flags.contains(LocalFlags::ECHO)
                 && termios.local_flags.contains(LocalFlags::ICANON)
         })
@@ -368,13 +419,15 @@ impl Terminal {
 
     /// The process the pane started (its shell), while it runs.
     pub fn child_pid(&self) -> Option<u32> {
-        self.child_pid.filter(|_| self.exit_info().is_none())
+        let pid = lock(&self.process).as_ref().and_then(|p| p.child_pid);
+        pid.filter(|_| self.exit_info().is_none())
     }
 
     /// Ends the child (SIGHUP, as when a terminal window closes).
     pub fn kill(&self) {
         if self.exit_info().is_none()
-            && let Err(error) = lock(&self.killer).kill()
+            && let Some(process) = lock(&self.process).as_mut()
+            && let Err(error) = process.killer.kill()
         {
             tracing::debug!(pane = self.id.0, %error, "kill of an exited child");
         }

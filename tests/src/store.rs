@@ -84,6 +84,27 @@ impl Store {
         Ok(out)
     }
 
+    /// When the newest output chunk of a pane was created (ms since the epoch), if any.
+    pub fn newest_chunk_ms(&self, pane: u64) -> anyhow::Result<Option<i64>> {
+        Ok(self.connection.query_row(
+            "SELECT MAX(created_at_ms) FROM output_chunks WHERE pane_id = ?1",
+            params![pane as i64],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// `(output offset, created_at_ms)` of a pane's snapshots, oldest first.
+    pub fn snapshots(&self, pane: u64) -> anyhow::Result<Vec<(u64, i64)>> {
+        let mut statement = self.connection.prepare(
+            "SELECT output_offset, created_at_ms FROM snapshots
+             WHERE pane_id = ?1 ORDER BY output_offset",
+        )?;
+        let rows = statement.query_map(params![pane as i64], |row| {
+            Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// A pane's saved record, if it has one.
     pub fn pane(&self, pane: u64) -> anyhow::Result<Option<SavedPane>> {
         let row = self

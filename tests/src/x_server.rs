@@ -28,6 +28,7 @@ impl XServer {
         static NEXT: AtomicU32 = AtomicU32::new(FIRST_DISPLAY);
         for _ in 0..200 {
             let number = NEXT.fetch_add(1, Ordering::SeqCst);
+            clear_stale_lock(number);
             if Path::new(&format!("/tmp/.X{number}-lock")).exists() || x_socket(number).exists() {
                 continue;
             }
@@ -72,7 +73,36 @@ impl XServer {
 
 impl Drop for XServer {
     fn drop(&mut self) {
+        // SIGTERM first: Xvfb then removes its lock file and socket itself.
+        let terminated = Command::new("kill")
+            .args(["-TERM", &self.process.id().to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        if terminated {
+            let _ignored = wait_until("Xvfb to exit", Duration::from_secs(3), || {
+                Ok(self.process.try_wait()?.map(drop))
+            });
+        }
         kill_and_reap(&mut self.process);
+    }
+}
+
+/// Removes the lock file and socket of display `number` when the server that made them is
+/// gone (an Xvfb killed with SIGKILL leaves both behind; left alone they use up every number).
+fn clear_stale_lock(number: u32) {
+    let lock = PathBuf::from(format!("/tmp/.X{number}-lock"));
+    let Ok(text) = std::fs::read_to_string(&lock) else {
+        return;
+    };
+    let Ok(pid) = text.trim().parse::<u32>() else {
+        return;
+    };
+    if !Path::new(&format!("/proc/{pid}")).exists() {
+        // Losing a race with another cleaner is fine: the files are gone either way.
+        let _ignored = std::fs::remove_file(x_socket(number));
+        let _ignored = std::fs::remove_file(&lock);
     }
 }
 

@@ -141,7 +141,7 @@ fn restore_after_kill9() -> Result<()> {
     spaces.wait_for_line(left, "30000")?;
     spaces.wait_for_prompt(left)?;
     spaces.wait_for_recorded(left, "30000 and the prompt recorded", |tail| {
-        tail.contains("\n30000\r\n$ ")
+        tail.contains("\n30000\r\n") && tail.ends_with("$ ")
     })?;
     spaces.wait_for_saved_focus(left)?;
     let before = spaces.list()?;
@@ -311,7 +311,7 @@ fn history_command_prints_everything() -> Result<()> {
     spaces.wait_for_line(pane, &COUNT.to_string())?;
     spaces.wait_for_prompt(pane)?;
     spaces.wait_for_recorded(pane, "the last number and the prompt recorded", |tail| {
-        tail.contains(&format!("\n{COUNT}\r\n$ "))
+        tail.contains(&format!("\n{COUNT}\r\n")) && tail.ends_with("$ ")
     })?;
     spaces.kill9()?;
 
@@ -393,7 +393,7 @@ fn replay_is_safe() -> Result<()> {
     println!("live answers: {live}");
     spaces.wait_for_prompt(pane)?;
     spaces.wait_for_recorded(pane, "the queries and the answers line recorded", |tail| {
-        tail.contains("\x1b[6n") && tail.contains("live:[")
+        tail.contains("\x1b[6n") && tail.contains("live:[^[") && tail.ends_with("$ ")
     })?;
 
     spaces.kill9()?;
