@@ -126,6 +126,7 @@ fn list(app: &mut SpacesApp) -> Value {
             "focused": focused == Some(id),
             "process": entry.process.as_ref().map(|p| p.name.clone()),
             "exited": entry.terminal.exit_info().map(|e| e.to_string()),
+            "rerun_offer": entry.rerun_offer.as_ref().map(|c| crate::pane_record::shell_join(c)),
         }));
     }
     Value::Array(out)

@@ -554,20 +554,7 @@ fn exit_banner(
     message: &str,
     requests: &mut Vec<PaneRequest>,
 ) {
-    let strip = Rect::from_min_max(
-        egui::pos2(rect.left(), rect.bottom() - BANNER_HEIGHT),
-        rect.max,
-    );
-    ui.painter().rect_filled(
-        strip,
-        CornerRadius::ZERO,
-        Color32::from_rgba_unmultiplied(40, 40, 48, 240),
-    );
-    let mut child = ui.new_child(
-        egui::UiBuilder::new()
-            .max_rect(strip.shrink2(egui::vec2(8.0, 4.0)))
-            .layout(egui::Layout::left_to_right(egui::Align::Center)),
-    );
+    let mut child = banner(ui, rect);
     child.label(egui::RichText::new(message).color(Color32::from_rgb(230, 200, 120)));
     if child
         .button("Restart")

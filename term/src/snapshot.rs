@@ -187,10 +187,11 @@ pub fn restore_into<T: EventListener>(
 ) -> Result<SnapshotInfo, SnapshotError> {
     let mut reader = Reader { bytes, at: 0 };
     let header = read_header(&mut reader)?;
-    // Decode fully before touching the terminal, so a bad snapshot changes nothing.
-    let mut rows = Vec::with_capacity(header.lines.min(100_000) as usize);
+    // Validate everything before touching the terminal, so a bad snapshot changes nothing;
+    // then decode again straight into the grid (no per-row allocation).
+    let rows_start = reader.at;
     for _ in 0..header.lines {
-        rows.push(read_row(&mut reader, header.cols)?);
+        read_row(&mut reader, header.cols, |_, _| {})?;
     }
     let size = TermSize::new(header.cols, header.rows);
     term.resize(size);
@@ -205,14 +206,21 @@ pub fn restore_into<T: EventListener>(
     let kept_history = term.grid().history_size().min(history);
     let skip = history - kept_history;
     let grid = term.grid_mut();
-    for (index, cells) in rows.into_iter().enumerate().skip(skip) {
-        let line = Line(index as i32 - history as i32);
-        let row = &mut grid[line];
-        for column in 0..usize::from(header.cols) {
-            row[Column(column)] = Cell::default();
+    let mut reader = Reader {
+        bytes,
+        at: rows_start,
+    };
+    for index in 0..header.lines as usize {
+        if index < skip {
+            read_row(&mut reader, header.cols, |_, _| {})?;
+            continue;
         }
-        for (column, cell) in cells.into_iter().enumerate() {
-            row[Column(column)] = cell;
+        let row = &mut grid[Line(index as i32 - history as i32)];
+        let used = read_row(&mut reader, header.cols, |column, cell| {
+            row[Column(column)] = cell
+        })?;
+        for column in used..usize::from(header.cols) {
+            row[Column(column)] = Cell::default();
         }
     }
     grid.cursor.point = header.cursor;
@@ -223,12 +231,16 @@ pub fn restore_into<T: EventListener>(
     })
 }
 
-fn read_row(reader: &mut Reader<'_>, cols: u16) -> Result<Vec<Cell>, SnapshotError> {
+/// Reads one row, handing each cell to `put` with its column; returns the cell count.
+fn read_row(
+    reader: &mut Reader<'_>,
+    cols: u16,
+    mut put: impl FnMut(usize, Cell),
+) -> Result<usize, SnapshotError> {
     let count = reader.u16()?;
     if count > cols {
         return Err(SnapshotError::Invalid("row length"));
     }
-    let mut cells = Vec::with_capacity(usize::from(count));
     let mut attributes = Cell::default();
     for index in 0..count {
         let header = reader.u8()?;
@@ -251,9 +263,9 @@ fn read_row(reader: &mut Reader<'_>, cols: u16) -> Result<Vec<Cell>, SnapshotErr
                 cell.push_zerowidth(reader.char()?);
             }
         }
-        cells.push(cell);
+        put(usize::from(index), cell);
     }
-    Ok(cells)
+    Ok(usize::from(count))
 }
 
 fn read_attributes(reader: &mut Reader<'_>, cell: &mut Cell) -> Result<(), SnapshotError> {

@@ -254,6 +254,15 @@ impl Spaces {
     }
 
     /// Runs `spaces cli <args>` and returns its standard output; a failure is an error.
+    /// Splits `pane` (`--right` or `--down`) with `spaces cli split`; returns the new pane.
+    pub fn split(&self, pane: u64, direction: &str) -> anyhow::Result<u64> {
+        use anyhow::Context as _;
+        self.cli(&["split", "--pane", &pane.to_string(), direction])?
+            .trim()
+            .parse()
+            .context("split prints the new pane id")
+    }
+
     pub fn cli(&self, args: &[&str]) -> anyhow::Result<String> {
         let mut full = vec!["cli"];
         full.extend_from_slice(args);

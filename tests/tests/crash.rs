@@ -146,8 +146,8 @@ fn kill9_at_random_moments() -> Result<()> {
     })?;
     let first = spaces.first_pane()?;
     spaces.wait_for_prompt(first)?;
-    let second = split(&spaces, first, "--right")?;
-    let third = split(&spaces, second, "--down")?;
+    let second = spaces.split(first, "--right")?;
+    let third = spaces.split(second, "--down")?;
     let panes = [first, second, third];
     for pane in panes {
         spaces.wait_for_saved_pane(pane, "the pane saved", |_| true)?;
@@ -267,15 +267,6 @@ fn kill9_at_random_moments() -> Result<()> {
         times.len()
     );
     Ok(())
-}
-
-/// Splits `pane` with `spaces cli split` and returns the new pane's id.
-fn split(spaces: &Spaces, pane: u64, direction: &str) -> Result<u64> {
-    spaces
-        .cli(&["split", "--pane", &pane.to_string(), direction])?
-        .trim()
-        .parse()
-        .context("split prints the new pane id")
 }
 
 #[test]

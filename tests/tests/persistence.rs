@@ -24,15 +24,6 @@ fn start() -> Result<(Spaces, u64)> {
     Ok((spaces, pane))
 }
 
-/// Splits `pane` with `spaces cli split` and returns the new pane's id.
-fn split(spaces: &Spaces, pane: u64, direction: &str) -> Result<u64> {
-    spaces
-        .cli(&["split", "--pane", &pane.to_string(), direction])?
-        .trim()
-        .parse()
-        .context("split prints the new pane id")
-}
-
 /// Types a command line as keys (no bracketed paste) and presses Enter.
 fn type_line(spaces: &Spaces, pane: u64, line: &str) -> Result<()> {
     spaces.send_keys(pane, &format!("{line}\r"))
@@ -128,7 +119,7 @@ fn answers_line<'a>(screen: &'a str, tag: &str) -> Option<&'a str> {
 fn restore_after_kill9() -> Result<()> {
     let (mut spaces, left) = start()?;
     let full = spaces.pane(left)?;
-    let right = split(&spaces, left, "--right")?;
+    let right = spaces.split(left, "--right")?;
     spaces.wait_for_prompt(right)?;
     type_line(&spaces, left, "cd /usr/share")?;
     type_line(&spaces, right, "cd /tmp")?;
@@ -514,7 +505,7 @@ fn layout_change_is_durable_within_a_second() -> Result<()> {
     let (mut spaces, top) = start()?;
     let full = spaces.pane(top)?;
     let split_at = Instant::now();
-    let below = split(&spaces, top, "--down")?;
+    let below = spaces.split(top, "--down")?;
     let stacked = spaces.wait_for_list("two panes", |p| p.len() == 2)?;
     // The promise: durable within one second of the change (plus a little for the kill).
     std::thread::sleep(

@@ -37,15 +37,6 @@ fn last_line(screen: &str) -> &str {
         .unwrap_or_default()
 }
 
-/// Splits `pane` with `spaces cli split` and returns the new pane's id.
-fn split(spaces: &Spaces, pane: u64, direction: &str) -> Result<u64> {
-    spaces
-        .cli(&["split", "--pane", &pane.to_string(), direction])?
-        .trim()
-        .parse()
-        .context("split prints the new pane id")
-}
-
 /// How many lines of a screen are exactly `line`.
 fn count_lines(screen: &str, line: &str) -> usize {
     screen.lines().filter(|l| l.trim_end() == line).count()
@@ -116,8 +107,8 @@ fn keyboard_interrupts_recalls_edits_completes_and_splits() -> Result<()> {
 #[test]
 fn cli_splits_runs_reads_closes_and_focuses() -> Result<()> {
     let (spaces, first) = start()?;
-    let right = split(&spaces, first, "--right")?;
-    let below = split(&spaces, right, "--down")?;
+    let right = spaces.split(first, "--right")?;
+    let below = spaces.split(right, "--down")?;
     let panes = spaces.wait_for_list("three panes", |p| p.len() == 3)?;
     let ids: Vec<u64> = panes.iter().map(|p| p.id).collect();
     ensure!(ids == [first, right, below], "layout order: {ids:?}");
@@ -235,7 +226,7 @@ fn splitting_resizes_the_pty() -> Result<()> {
         "stty size disagrees with cli list before the split"
     );
 
-    let right = split(&spaces, first, "--right")?;
+    let right = spaces.split(first, "--right")?;
     let panes = spaces.wait_for_list("the first pane to get narrower", |p| {
         p.iter()
             .any(|pane| pane.id == first && pane.cols < before.cols * 6 / 10)
@@ -266,13 +257,13 @@ fn dragging_a_tab_stacks_the_panes() -> Result<()> {
     let (spaces, left) = start()?;
     let full = spaces.pane(left)?;
     // What a plain split down gives: the sizes the dragged layout should match.
-    let below = split(&spaces, left, "--down")?;
+    let below = spaces.split(left, "--down")?;
     let stacked = spaces.wait_for_list("two stacked panes", |p| p.len() == 2)?;
     let stacked_rows: Vec<u64> = stacked.iter().map(|p| p.rows).collect();
     spaces.cli(&["close", "--pane", &below.to_string()])?;
     spaces.wait_for_list("one pane again", |p| p == [full.clone()])?;
 
-    let right = split(&spaces, left, "--right")?;
+    let right = spaces.split(left, "--right")?;
     spaces.wait_for_list("two panes side by side", |p| {
         p.len() == 2 && p.iter().all(|pane| pane.cols < full.cols * 6 / 10)
     })?;

@@ -60,7 +60,8 @@ const WORDS: [&str; 27] = [
     "cost",
 ];
 
-/// One line: a coloured lead (severity, hash, number or true colour) and 3 to 24 words.
+/// One line: a coloured lead (severity, hash, number or true colour) and 3 to 38 words
+/// (about 20 to 260 characters, 140 on average: compiler logs, `git log`, agents' JSON lines).
 fn push_line(out: &mut Vec<u8>, rng: &mut Lcg, line: u64) {
     match rng.next() % 4 {
         0 => {
@@ -88,7 +89,7 @@ fn push_line(out: &mut Vec<u8>, rng: &mut Lcg, line: u64) {
             .as_bytes(),
         ),
     }
-    let count = 3 + rng.next() % 22;
+    let count = 3 + rng.next() % 36;
     for _ in 0..count {
         out.extend_from_slice(WORDS[(rng.next() % WORDS.len() as u64) as usize].as_bytes());
         out.push(b' ');
