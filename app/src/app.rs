@@ -287,7 +287,14 @@ impl SpacesApp {
             return;
         }
         let palette = self.panes.palette();
-        let keyboard_enabled = !self.palette.open;
+        // The keyboard belongs to the focused pane unless another widget (the palette, a
+        // settings field, the history filter) holds egui's focus.
+        let pane_widget = self.focused.map(terminal_view::widget_id);
+        let other_widget_focused = ui
+            .ctx()
+            .memory(|memory| memory.focused())
+            .is_some_and(|widget| Some(widget) != pane_widget);
+        let keyboard_enabled = !self.palette.open && !other_widget_focused;
         let mut behavior = TileBehavior {
             panes: &mut self.panes,
             view: ViewContext {

@@ -69,6 +69,11 @@ pub struct ViewContext<'a> {
     pub requests: &'a mut Vec<PaneRequest>,
 }
 
+/// The egui id of a pane's view (it holds keyboard focus while the pane has it).
+pub fn widget_id(pane: PaneId) -> egui::Id {
+    egui::Id::unique(("terminal-pane", pane.0))
+}
+
 /// The grid size that fits a rectangle.
 pub fn grid_size_for(rect: Rect, glyphs: &GlyphCache, pixels_per_point: f32) -> TermSize {
     let cell = glyphs.cell_size();
@@ -96,7 +101,7 @@ pub fn pane_ui(ui: &mut egui::Ui, id: PaneId, entry: &mut PaneEntry, cx: &mut Vi
     } else {
         full
     };
-    let widget_id = egui::Id::unique(("terminal-pane", id.0));
+    let widget_id = widget_id(id);
     let response = ui.interact(rect, widget_id, Sense::click_and_drag());
     let focused = cx.focused == Some(id);
     let ctx = ui.ctx().clone();
