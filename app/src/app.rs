@@ -289,11 +289,14 @@ impl SpacesApp {
         let palette = self.panes.palette();
         // The keyboard belongs to the focused pane unless another widget (the palette, a
         // settings field, the history filter) holds egui's focus.
-        let pane_widget = self.focused.map(terminal_view::widget_id);
-        let other_widget_focused = ui
-            .ctx()
-            .memory(|memory| memory.focused())
-            .is_some_and(|widget| Some(widget) != pane_widget);
+        let focused_widget = ui.ctx().memory(|memory| memory.focused());
+        let other_widget_focused = focused_widget.is_some_and(|widget| {
+            !self
+                .panes
+                .ids()
+                .into_iter()
+                .any(|pane| terminal_view::widget_id(pane) == widget)
+        });
         let keyboard_enabled = !self.palette.open && !other_widget_focused;
         let mut behavior = TileBehavior {
             panes: &mut self.panes,

@@ -415,3 +415,40 @@ fn a_full_disk_is_reported_and_the_panes_keep_working() {
         w.screen().contains("still-alive-42")
     });
 }
+
+#[test]
+fn typing_in_a_window_field_stays_out_of_the_pane_until_it_is_clicked() {
+    let mut window = Window::open();
+    window.type_line("echo first-$((6*7))");
+    window.wait_for("the first command's output", |w| {
+        w.screen().contains("first-42")
+    });
+    window.shortcut(Key::H);
+    window
+        .harness
+        .get_by_role(egui::accesskit::Role::TextInput)
+        .click();
+    window.harness.run_steps(2);
+    window.harness.event(Event::Text("zzz".to_owned()));
+    window.harness.run_steps(3);
+    std::thread::sleep(Duration::from_millis(200));
+    window.harness.run_steps(2);
+    assert!(
+        !window.screen().contains("zzz"),
+        "the filter's text reached the shell"
+    );
+
+    // A click on the pane (outside the history window) gives it the keyboard back.
+    let pane = window.rect(window.focused());
+    let spot = pane.right_bottom() - Vec2::new(20.0, 20.0);
+    window.harness.hover_at(spot);
+    window.harness.step();
+    window.harness.drag_at(spot);
+    window.harness.step();
+    window.harness.drop_at(spot);
+    window.harness.run_steps(2);
+    window.type_line("echo back-$((6*7))");
+    window.wait_for("typing to reach the pane again", |w| {
+        w.screen().contains("back-42")
+    });
+}
