@@ -246,16 +246,13 @@ fn a_refused_write_is_reported_and_does_not_block_the_rest() {
     recorder.shutdown().expect("shutdown");
 }
 
-/// Environment variable that turns [`crash_child_writes_until_killed`] into the crash child.
+/// Environment variable that turns [`a_killed_writer_leaves_a_sound_database`], run again by
+/// itself in a child process, into the child that writes until it is killed.
 const CRASH_CHILD_DATABASE: &str = "SPACES_STORE_CRASH_CHILD_DATABASE";
 const FLUSHED_MARKER: &str = "crash-child-flushed";
 
-#[test]
-#[ignore = "helper: runs as the child process of a_killed_writer_leaves_a_sound_database"]
-fn crash_child_writes_until_killed() {
-    let Some(path) = std::env::var_os(CRASH_CHILD_DATABASE) else {
-        return;
-    };
+/// The child's side: records output, says how much is committed, and keeps writing.
+fn crash_child_writes_until_killed(path: &std::ffi::OsStr) {
     let recorder = Recorder::start(Path::new(&path)).expect("start");
     let pane = PaneId(1);
     setup(&recorder, pane);
@@ -286,8 +283,7 @@ fn spawn_crash_child(path: &Path) -> KillOnDrop {
     let child = Command::new(executable)
         .args([
             "--exact",
-            "recorder::tests::crash_child_writes_until_killed",
-            "--ignored",
+            "recorder::tests::a_killed_writer_leaves_a_sound_database",
             "--nocapture",
             "--test-threads=1",
         ])
@@ -302,6 +298,10 @@ fn spawn_crash_child(path: &Path) -> KillOnDrop {
 
 #[test]
 fn a_killed_writer_leaves_a_sound_database() {
+    if let Some(path) = std::env::var_os(CRASH_CHILD_DATABASE) {
+        crash_child_writes_until_killed(&path);
+        return;
+    }
     let temporary = tempfile::tempdir().expect("tempdir");
     let path = temporary.path().join("spaces.db");
     let mut child = spawn_crash_child(&path);
