@@ -34,7 +34,8 @@ pub enum Command {
     Quit,
 }
 
-const CTRL_SHIFT: Modifiers = Modifiers {
+/// The modifiers of every Spaces shortcut (Ctrl+Shift), as a keyboard on Linux reports them.
+pub const CTRL_SHIFT: Modifiers = Modifiers {
     alt: false,
     ctrl: true,
     shift: true,

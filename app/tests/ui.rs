@@ -3,9 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use egui::{Event, Key, Modifiers, Pos2, Rect, Vec2};
+use egui::{Event, Key, Pos2, Rect, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
+use spaces_app::commands::CTRL_SHIFT;
 use spaces_app::layout::{self, panes, visible_panes};
 use spaces_app::{AppConfig, SpacesApp};
 use spaces_term::PaneId;
@@ -14,15 +15,6 @@ use tempfile::TempDir;
 /// How long a condition may take before the test fails: shells start in milliseconds, but CI
 /// machines are slow and busy.
 const DEADLINE: Duration = Duration::from_secs(20);
-
-/// The modifiers of every Spaces shortcut, as a keyboard on Linux reports them.
-const CTRL_SHIFT: Modifiers = Modifiers {
-    alt: false,
-    ctrl: true,
-    shift: true,
-    mac_cmd: false,
-    command: true,
-};
 
 /// A window under test and the data directory it owns.
 struct Window {
