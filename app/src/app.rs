@@ -174,7 +174,11 @@ impl SpacesApp {
             panes.set_next_id(saved.next_pane_id);
         }
         let base = base_options(&settings, &config);
-        panes.restore_all(&plans, &base);
+        for pane in panes.restore_all(&plans, &base) {
+            notices.push(format!(
+                "pane {pane} came back empty: its history could not be replayed (it is still on disk: `spaces history --pane {pane}`)"
+            ));
+        }
         let now = Instant::now();
         let mut app = Self {
             tree: layout::single_pane_tree("spaces-default", PaneId(0)),
@@ -467,16 +471,13 @@ impl SpacesApp {
                 .and_then(|p| self.panes.get(p))
                 .and_then(|e| e.cwd())
         });
-        let command = if command.is_empty() {
-            self.config.default_command.clone()
-        } else {
-            command
-        };
-        SpawnOptions {
-            command,
-            cwd,
-            ..base_options(&self.settings, &self.config)
+        let mut options = base_options(&self.settings, &self.config);
+        options.cwd = cwd;
+        // An empty command keeps the default one (the login shell unless configured).
+        if !command.is_empty() {
+            options.command = command;
         }
+        options
     }
 
     fn spawn_pane(&mut self, options: SpawnOptions) -> Option<PaneId> {

@@ -22,6 +22,7 @@ pub mod restore;
 pub mod settings;
 pub mod terminal_view;
 pub mod theme;
+pub mod threads;
 pub mod tiles_behavior;
 
 pub use app::{AppConfig, SpacesApp};

@@ -127,12 +127,17 @@ impl Panes {
 
     /// Brings back saved panes: replays each one's history into its grid, on as many
     /// threads as there are cores. The processes are not started: the caller starts them
-    /// (`Terminal::start`) once the restored screens are shown.
-    pub fn restore_all(&mut self, plans: &[crate::restore::RestorePlan], base: &SpawnOptions) {
+    /// (`Terminal::start`) once the restored screens are shown. Returns the panes whose
+    /// history could not be replayed: they come back empty (their output stays on disk).
+    pub fn restore_all(
+        &mut self,
+        plans: &[crate::restore::RestorePlan],
+        base: &SpawnOptions,
+    ) -> Vec<PaneId> {
         let workers = std::thread::available_parallelism().map_or(2, usize::from);
         let next = std::sync::atomic::AtomicUsize::new(0);
         let listeners = &self.listeners;
-        let prepared: Vec<(usize, Terminal)> = std::thread::scope(|scope| {
+        let prepared: Vec<(usize, Terminal, bool)> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers.min(plans.len()))
                 .map(|_| {
                     scope.spawn(|| {
@@ -140,36 +145,32 @@ impl Panes {
                         loop {
                             let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             let Some(plan) = plans.get(index) else { break };
-                            let options = plan.spawn_options(base.clone());
-                            let terminal = Terminal::prepare(
-                                plan.pane(),
-                                options,
-                                listeners.clone(),
-                                |term| {
-                                    plan.replay_into(term);
-                                },
-                            );
-                            done.push((index, terminal));
+                            let (terminal, replayed) = prepare_restored(plan, base, listeners);
+                            done.push((index, terminal, replayed));
                         }
                         done
                     })
                 })
                 .collect();
-            handles
+            crate::threads::join_all(handles)
                 .into_iter()
-                .filter_map(|handle| handle.join().ok())
                 .flatten()
                 .collect()
         });
-        for (index, terminal) in prepared {
+        let mut failed = Vec::new();
+        for (index, terminal, replayed) in prepared {
             let plan = &plans[index];
             let id = plan.pane();
+            if !replayed {
+                failed.push(id);
+            }
             self.set_next_id(id.0 + 1);
             let mut entry = PaneEntry::new(terminal);
             entry.rerun_offer = plan.rerun_offer();
             entry.saved = Some(plan.record.clone());
             self.entries.insert(id, entry);
         }
+        failed
     }
 
     /// Starts the processes of panes that have none yet; returns the ones that failed.
@@ -236,4 +237,26 @@ impl Panes {
     pub fn palette(&self) -> Arc<spaces_term::palette::Palette> {
         self.listeners.palette.clone()
     }
+}
+
+/// A restored pane's terminal, its grid filled from the plan. A replay that panics (a bug
+/// in the parser on some old output) must not take the pane away: its grid is reset instead
+/// and `false` returned.
+fn prepare_restored(
+    plan: &crate::restore::RestorePlan,
+    base: &SpawnOptions,
+    listeners: &Listeners,
+) -> (Terminal, bool) {
+    let mut replayed = true;
+    let options = plan.spawn_options(base.clone());
+    let terminal = Terminal::prepare(plan.pane(), options, listeners.clone(), |term| {
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| plan.replay_into(term)));
+        if outcome.is_err() {
+            replayed = false;
+            // RIS: a full reset, whatever state the interrupted replay left.
+            spaces_term::replay::replay_bytes(term, b"\x1bc");
+        }
+    });
+    (terminal, replayed)
 }

@@ -302,7 +302,8 @@ fn app_steps(dir: &Path) -> anyhow::Result<Value> {
         snapshot_interval: Some(Duration::from_secs(10)),
         ..spaces_term::SpawnOptions::default()
     };
-    panes.restore_all(&plans, &base);
+    let failed = panes.restore_all(&plans, &base);
+    anyhow::ensure!(failed.is_empty(), "panes not replayed: {failed:?}");
     let restored_at = start.elapsed();
     Ok(json!({
         "open_database": ms(opened_at),
@@ -326,10 +327,7 @@ fn parallel_replay(plans: &[crate::restore::RestorePlan]) -> Vec<spaces_term::Te
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .filter_map(|handle| handle.join().ok())
-            .collect()
+        crate::threads::join_all(handles)
     })
 }
 
@@ -340,10 +338,7 @@ fn parallel_spawn(dir: &Path, count: usize) -> anyhow::Result<Vec<spaces_term::T
         let handles: Vec<_> = (0..count)
             .map(|index| scope.spawn(move || login_shell(dir, PaneId(1000 + index as u64))))
             .collect();
-        handles
-            .into_iter()
-            .filter_map(|handle| handle.join().ok())
-            .collect()
+        crate::threads::join_all(handles)
     });
     results.into_iter().collect()
 }
@@ -367,10 +362,7 @@ fn parallel_spawn_and_replay(
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .filter_map(|handle| handle.join().ok())
-            .collect()
+        crate::threads::join_all(handles)
     });
     results.into_iter().collect()
 }
