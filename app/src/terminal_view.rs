@@ -441,7 +441,16 @@ fn paint(
     );
 
     let ctx = ui.ctx();
-    let blinking = focused && entry.terminal.term().lock().cursor_style().blinking;
+    // One short lock for the small facts this frame needs besides the mesh.
+    let (blinking, offset, history) = {
+        let term = entry.terminal.term().lock();
+        let grid = term.grid();
+        (
+            focused && term.cursor_style().blinking,
+            grid.display_offset(),
+            grid.history_size(),
+        )
+    };
     let cursor_blink_on = if blinking {
         let time = ctx.input(|input| input.time);
         let half = BLINK_HALF.as_secs_f64();
@@ -476,10 +485,6 @@ fn paint(
     };
     painter.add(Shape::Mesh(mesh));
 
-    let (offset, history) = {
-        let term = entry.terminal.term().lock();
-        (term.grid().display_offset(), term.grid().history_size())
-    };
     if offset > 0 {
         scroll_indicator(&painter, rect, offset, history, entry.terminal.size().rows);
     }
