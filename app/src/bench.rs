@@ -148,41 +148,59 @@ fn ingest(mb: usize, rounds: usize, recording: bool, json: bool) -> anyhow::Resu
     let dir = tempfile_dir()?;
     let file = dir.join("output.txt");
     let bytes = workload::coloured_output(mb * 1024 * 1024);
+    // Synced, so the kernel is not still writing it back while the rounds run.
     std::fs::File::create(&file)
-        .and_then(|mut f| f.write_all(&bytes))
+        .and_then(|mut f| f.write_all(&bytes).and_then(|()| f.sync_all()))
         .with_context(|| format!("writing {}", file.display()))?;
     let size = bytes.len() as f64 / 1e6;
 
     let mut drain = Vec::new();
     let mut pipeline = Vec::new();
+    let mut ratios = Vec::new();
     let mut parse = Vec::new();
     let mut db_bytes = Vec::new();
+    let mut drain_cpu = Vec::new();
+    let mut pipeline_cpu = Vec::new();
     for round in 0..rounds {
+        let cpu = CpuClock::start();
         drain.push(size / pty_drain(&file)?.as_secs_f64());
+        drain_cpu.push(cpu.seconds());
+        let cpu = CpuClock::start();
         let elapsed = if recording {
+            let db_dir = dir.join(format!("db-{round}"));
             let run = recording::recorded_pipeline(
                 cat_command(&file),
                 spaces_term::TermSize::new(COLS, ROWS),
-                &dir.join(format!("db-{round}")),
+                &db_dir,
             )?;
             db_bytes.push(run.db_bytes as f64);
+            // Gone before the next round, so its write-back does not slow that round's drain.
+            let _ignored = std::fs::remove_dir_all(&db_dir);
             run.elapsed
         } else {
             pane_pipeline(&file)?
         };
+        pipeline_cpu.push(cpu.seconds());
         pipeline.push(size / elapsed.as_secs_f64());
+        ratios.push(pipeline[round] / drain[round]);
         parse.push(size / bare_parse(&bytes).as_secs_f64());
         if !json {
             eprintln!(
-                "round {}: drain {:.1} MB/s, pipeline {:.1} MB/s, bare parse {:.1} MB/s",
+                "round {}: drain {:.1} MB/s, pipeline {:.1} MB/s (ratio {:.2}), bare parse {:.1} MB/s, CPU s: drain {:.2}, pipeline {:.2}",
                 round + 1,
                 drain[round],
                 pipeline[round],
-                parse[round]
+                ratios[round],
+                parse[round],
+                drain_cpu[round],
+                pipeline_cpu[round],
             );
         }
     }
     let _ignored = std::fs::remove_dir_all(&dir);
+    // The ratio is paired per round (drain and pipeline run back to back on the same bytes),
+    // so a machine that slows down between rounds moves both sides of it together.
+    let ratio = median(&mut ratios);
     let (drain, pipeline, parse) = (
         median(&mut drain),
         median(&mut pipeline),
@@ -194,7 +212,10 @@ fn ingest(mb: usize, rounds: usize, recording: bool, json: bool) -> anyhow::Resu
         "pipeline_mb_s": round2(pipeline),
         "pty_drain_mb_s": round2(drain),
         "bare_parse_mb_s": round2(parse),
-        "ratio": round2(pipeline / drain),
+        "ratio": round2(ratio),
+        "per_round_ratios": ratios.iter().map(|r| round2(*r)).collect::<Vec<_>>(),
+        "pipeline_cpu_s": round2(median(&mut pipeline_cpu)),
+        "pty_drain_cpu_s": round2(median(&mut drain_cpu)),
         "recording": recording,
     });
     if recording {
@@ -206,10 +227,9 @@ fn ingest(mb: usize, rounds: usize, recording: bool, json: bool) -> anyhow::Resu
         println!("{report}");
     } else {
         println!(
-            "ingest of {:.0} MB{}: pipeline {pipeline:.1} MB/s, PTY drain {drain:.1} MB/s, bare parse {parse:.1} MB/s, ratio {:.2}",
+            "ingest of {:.0} MB{}: pipeline {pipeline:.1} MB/s, PTY drain {drain:.1} MB/s, bare parse {parse:.1} MB/s, ratio {ratio:.2}",
             size,
             if recording { " (recording)" } else { "" },
-            pipeline / drain
         );
         if recording {
             println!("{report}");
@@ -302,6 +322,35 @@ fn bare_parse(bytes: &[u8]) -> Duration {
         processor.advance(&mut term, chunk);
     }
     start.elapsed()
+}
+
+/// CPU time (user + system) this process and its waited-for children used since `start`:
+/// the cost of a measure, steadier on a noisy machine than its wall time.
+struct CpuClock(f64);
+
+impl CpuClock {
+    fn start() -> Self {
+        Self(cpu_seconds_so_far())
+    }
+
+    fn seconds(&self) -> f64 {
+        cpu_seconds_so_far() - self.0
+    }
+}
+
+fn cpu_seconds_so_far() -> f64 {
+    use nix::sys::resource::{UsageWho, getrusage};
+    [UsageWho::RUSAGE_SELF, UsageWho::RUSAGE_CHILDREN]
+        .into_iter()
+        .filter_map(|who| getrusage(who).ok())
+        .map(|usage| {
+            let (user, system) = (usage.user_time(), usage.system_time());
+            user.tv_sec() as f64
+                + user.tv_usec() as f64 / 1e6
+                + system.tv_sec() as f64
+                + system.tv_usec() as f64 / 1e6
+        })
+        .sum()
 }
 
 fn median(values: &mut [f64]) -> f64 {

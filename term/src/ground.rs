@@ -36,7 +36,7 @@ impl GroundTracker {
         while index < bytes.len() {
             if self.state == State::Ground {
                 // Fast path: plain ASCII text and controls other than ESC change nothing.
-                match bytes[index..].iter().position(|&b| b == 0x1b || b >= 0x80) {
+                match next_escape_or_non_ascii(&bytes[index..]) {
                     Some(skip) => index += skip,
                     None => return,
                 }
@@ -45,6 +45,24 @@ impl GroundTracker {
             index += 1;
         }
     }
+}
+
+/// Index of the first ESC or non-ASCII byte: the only bytes that leave the ground state.
+/// Whole blocks are tested without an early exit, which the compiler turns into SIMD.
+fn next_escape_or_non_ascii(bytes: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let special = |byte: u8| byte == 0x1b || byte >= 0x80;
+    let mut start = 0;
+    for block in bytes.chunks_exact(BLOCK) {
+        if block.iter().fold(false, |hit, &byte| hit | special(byte)) {
+            break;
+        }
+        start += BLOCK;
+    }
+    bytes[start..]
+        .iter()
+        .position(|&byte| special(byte))
+        .map(|index| start + index)
 }
 
 fn step(state: State, byte: u8) -> State {
@@ -130,5 +148,27 @@ mod tests {
         assert!(!tracker.is_ground());
         tracker.advance(b"tle\x07 more");
         assert!(tracker.is_ground());
+    }
+
+    #[test]
+    fn the_block_scan_finds_the_first_special_byte_anywhere() {
+        for length in [0, 1, 31, 32, 33, 64, 100] {
+            let plain = vec![b'a'; length];
+            assert_eq!(next_escape_or_non_ascii(&plain), None, "length {length}");
+            for at in 0..length {
+                for special in [0x1b, 0x80, 0xc3, 0xff] {
+                    let mut bytes = plain.clone();
+                    bytes[at] = special;
+                    if at + 1 < length {
+                        bytes[length - 1] = 0x1b;
+                    }
+                    assert_eq!(
+                        next_escape_or_non_ascii(&bytes),
+                        Some(at),
+                        "{special:#x} at {at} of {length}"
+                    );
+                }
+            }
+        }
     }
 }

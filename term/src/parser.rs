@@ -246,7 +246,7 @@ impl Snapshotter {
     /// alternate screen.
     fn feed(&mut self, term: &mut Term, processor: &mut Processor<StdSyncHandler>, chunk: &[u8]) {
         let split = if self.enabled() {
-            find(chunk, ENTER_ALT_SCREEN)
+            memchr::memmem::find(chunk, ENTER_ALT_SCREEN)
         } else {
             None
         };
@@ -295,20 +295,6 @@ impl Snapshotter {
             self.last_time = Instant::now();
         }
     }
-}
-
-/// Where `needle` (which starts with ESC) first occurs; jumps from ESC to ESC, so plain text
-/// costs one byte comparison per byte.
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    let mut start = 0;
-    while let Some(skip) = haystack[start..].iter().position(|&byte| byte == needle[0]) {
-        let at = start + skip;
-        if haystack[at..].starts_with(needle) {
-            return Some(at);
-        }
-        start = at + 1;
-    }
-    None
 }
 
 enum Next {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use rusqlite::ErrorCode;
@@ -15,6 +15,12 @@ use crate::database::Database;
 use crate::error::{Result, StoreError};
 use crate::ids::PaneId;
 use crate::snapshots::SnapshotRecord;
+
+/// How long the writer lets output gather after a burst before it looks again.
+const GATHER: Duration = Duration::from_millis(5);
+
+/// Batch buffers kept for reuse: enough for a few flooding panes at once.
+const MAX_SPARE_BUFFERS: usize = 8;
 
 /// Output of one pane received since its last batch was sealed; contiguous by construction.
 #[derive(Debug)]
@@ -37,6 +43,10 @@ pub(super) struct Writer {
     compressor: zstd::bulk::Compressor<'static>,
     config: RecorderConfig,
     open_batches: BTreeMap<PaneId, OpenBatch>,
+    /// Emptied batch buffers, reused so a flood does not map fresh memory for every batch.
+    spare_buffers: Vec<Vec<u8>>,
+    /// Where batches are compressed before being copied out at their exact size.
+    scratch: Vec<u8>,
     pending: PendingWrites,
     status: Arc<Mutex<RecorderStatus>>,
     last_commit: Instant,
@@ -55,6 +65,8 @@ impl Writer {
             compressor,
             config,
             open_batches: BTreeMap::new(),
+            spare_buffers: Vec::new(),
+            scratch: Vec::new(),
             pending: PendingWrites::default(),
             status,
             last_commit: Instant::now(),
@@ -63,18 +75,30 @@ impl Writer {
 
     /// Runs until [`Message::Shutdown`] or until every handle is gone, then commits what is left.
     pub(super) fn run(mut self, receiver: &Receiver<Message>) {
-        loop {
+        'running: loop {
             let deadline = self.last_commit + self.config.commit_interval;
-            match receiver.recv_deadline(deadline) {
-                Ok(Message::Shutdown) | Err(RecvTimeoutError::Disconnected) => break,
-                Ok(Message::Flush(reply)) => {
+            let first = match receiver.recv_deadline(deadline) {
+                Ok(message) => message,
+                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => {
                     self.commit();
-                    if reply.send(self.flush_answer()).is_err() {
-                        tracing::debug!("a flush caller stopped waiting");
+                    continue;
+                }
+            };
+            let streaming = matches!(first, Message::Output { .. });
+            if !self.handle(first) {
+                break;
+            }
+            // A flooding pane sends a chunk every few microseconds. Taking what has queued and
+            // then letting more gather spares both threads a wake-up per chunk; the channel
+            // holds far more than arrives in `GATHER`, so the reader never waits for it.
+            if streaming {
+                for message in receiver.try_iter() {
+                    if !self.handle(message) {
+                        break 'running;
                     }
                 }
-                Ok(message) => self.accept(message),
-                Err(RecvTimeoutError::Timeout) => {}
+                std::thread::sleep(GATHER);
             }
             if Instant::now() >= self.last_commit + self.config.commit_interval {
                 self.commit();
@@ -91,15 +115,32 @@ impl Writer {
         }
         self.commit();
         for reply in flushes {
-            if reply.send(self.flush_answer()).is_err() {
-                tracing::debug!("a flush caller stopped waiting");
-            }
+            self.answer(&reply);
         }
         if !self.pending.is_empty() {
             tracing::error!(
                 bytes = self.pending.memory_bytes(),
                 "the recorder stopped with writes it could not commit"
             );
+        }
+    }
+
+    /// Takes one message; false on shutdown.
+    fn handle(&mut self, message: Message) -> bool {
+        match message {
+            Message::Shutdown => return false,
+            Message::Flush(reply) => {
+                self.commit();
+                self.answer(&reply);
+            }
+            message => self.accept(message),
+        }
+        true
+    }
+
+    fn answer(&self, reply: &crossbeam_channel::Sender<std::result::Result<(), String>>) {
+        if reply.send(self.flush_answer()).is_err() {
+            tracing::debug!("a flush caller stopped waiting");
         }
     }
 
@@ -155,10 +196,15 @@ impl Writer {
         {
             self.seal(pane);
         }
+        let spare = &mut self.spare_buffers;
+        let batch_bytes = self.config.batch_bytes;
         let batch = self.open_batches.entry(pane).or_insert_with(|| OpenBatch {
             start_offset,
             created_at_ms: unix_millis(),
-            bytes: Vec::with_capacity(bytes.len()),
+            // Room for a whole batch plus the chunk that overflows it.
+            bytes: spare
+                .pop()
+                .unwrap_or_else(|| Vec::with_capacity(batch_bytes + 64 * 1024)),
         });
         batch.bytes.extend_from_slice(bytes);
         if batch.bytes.len() >= self.config.batch_bytes {
@@ -171,7 +217,7 @@ impl Writer {
         let Some(batch) = self.open_batches.remove(&pane) else {
             return;
         };
-        match self.compressor.compress(&batch.bytes) {
+        match self.compress(&batch.bytes) {
             Ok(compressed) => self.pending.push(Write::Output {
                 pane,
                 start_offset: batch.start_offset,
@@ -184,6 +230,22 @@ impl Writer {
                 self.report_dropped(lost, &format!("could not compress output: {error}"));
             }
         }
+        let mut buffer = batch.bytes;
+        if self.spare_buffers.len() < MAX_SPARE_BUFFERS {
+            buffer.clear();
+            self.spare_buffers.push(buffer);
+        }
+    }
+
+    /// Compresses into the reused scratch buffer and returns an exact-size copy, so pending
+    /// writes hold no slack (their memory bound counts lengths).
+    fn compress(&mut self, data: &[u8]) -> std::io::Result<Vec<u8>> {
+        self.scratch.clear();
+        self.scratch
+            .reserve(zstd::zstd_safe::compress_bound(data.len()));
+        self.compressor
+            .compress_to_buffer(data, &mut self.scratch)?;
+        Ok(self.scratch.clone())
     }
 
     fn seal_all(&mut self) {
@@ -194,7 +256,7 @@ impl Writer {
     }
 
     fn add_snapshot(&mut self, mut snapshot: SnapshotRecord) {
-        match self.compressor.compress(&snapshot.data) {
+        match self.compress(&snapshot.data) {
             Ok(compressed) => {
                 let raw_len = snapshot.data.len();
                 snapshot.data = Vec::new();
