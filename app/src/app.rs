@@ -148,7 +148,7 @@ impl SpacesApp {
         notices.extend(settings_problem);
         let mut persistence = opened.persistence;
         let saved = opened.saved;
-        let plans = match (&saved, &database) {
+        let plans = match (&saved, opened.restore_source.as_ref().or(database.as_ref())) {
             (Some(saved), Some(database)) if saved.layout.is_some() => {
                 crate::restore::load_plans(database, saved.panes.clone(), &mut notices)
             }
@@ -745,6 +745,10 @@ impl SpacesApp {
 
     pub fn database_path(&self) -> &std::path::Path {
         self.persistence.database_path()
+    }
+
+    pub fn saves_to_disk(&self) -> bool {
+        self.persistence.saves_to_disk()
     }
 
     /// Types the restored pane's old command into its new shell (the user asked for it).

@@ -1,5 +1,6 @@
 //! The control socket: `spaces cli ...` talks to the running window over a Unix socket in the
-//! data directory. One JSON request per connection, one JSON reply. Requests are carried out
+//! data directory (or, when that directory cannot be written, in a private per-user runtime
+//! directory, where the client looks next). One JSON request per connection, one JSON reply. Requests are carried out
 //! by the UI thread (the only owner of panes and layout); the socket threads only wait.
 
 use std::io::{BufRead, BufReader, Write};
@@ -17,8 +18,55 @@ const REPLY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest request accepted (send-text of a big paste fits easily).
 const MAX_REQUEST: u64 = 16 * 1024 * 1024;
 
-pub fn socket_path(data_dir: &Path) -> PathBuf {
+fn socket_path(data_dir: &Path) -> PathBuf {
     data_dir.join("spaces.sock")
+}
+
+/// Where the socket goes when the data directory cannot hold it (read-only, immutable, owned
+/// by someone else): a private per-user directory, one socket per data directory.
+/// `$XDG_RUNTIME_DIR` when set (private by specification), else `/tmp/spaces-<uid>`.
+fn fallback_socket_path(data_dir: &Path) -> PathBuf {
+    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map_or_else(
+            || std::env::temp_dir().join(format!("spaces-{}", nix::unistd::getuid())),
+            |dir| PathBuf::from(dir).join("spaces"),
+        );
+    let data_dir = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_owned());
+    runtime.join(format!(
+        "{:016x}.sock",
+        fnv1a(data_dir.as_os_str().as_encoded_bytes())
+    ))
+}
+
+/// FNV-1a: a hash that is the same in every build, so the window and `spaces cli` agree.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Creates the fallback socket's directory, or checks that the one there is ours and private
+/// (another user could otherwise listen in our place).
+fn prepare_private_runtime_dir(dir: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _, PermissionsExt as _};
+    match std::fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => return Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(error) => return Err(error).with_context(|| format!("creating {}", dir.display())),
+    }
+    let metadata =
+        std::fs::symlink_metadata(dir).with_context(|| format!("inspecting {}", dir.display()))?;
+    let ours = metadata.is_dir()
+        && metadata.uid() == nix::unistd::getuid().as_raw()
+        && metadata.permissions().mode() & 0o077 == 0;
+    if !ours {
+        bail!(
+            "{} is not a private directory of this user; refusing to put the socket there",
+            dir.display()
+        );
+    }
+    Ok(())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,24 +162,48 @@ impl ControlServer {
     /// Binds the socket (refusing if another window already answers on it) and starts the
     /// accept thread. `wake` is called for each request so an idle window handles it at once.
     pub fn start(data_dir: &Path, wake: Arc<dyn Fn() + Send + Sync>) -> anyhow::Result<Self> {
-        let path = socket_path(data_dir);
-        if UnixStream::connect(&path).is_ok() {
+        let (primary, fallback) = (socket_path(data_dir), fallback_socket_path(data_dir));
+        if [&primary, &fallback]
+            .iter()
+            .any(|path| UnixStream::connect(path).is_ok())
+        {
             return Err(AlreadyRunning(data_dir.to_owned()).into());
         }
-        // A socket file left by a crashed instance: nobody listens, so it is safe to replace.
-        if path.exists() {
-            std::fs::remove_file(&path)
-                .with_context(|| format!("removing stale socket {}", path.display()))?;
-        }
-        let listener =
-            UnixListener::bind(&path).with_context(|| format!("binding {}", path.display()))?;
-        set_mode(&path, 0o600)?;
+        let (listener, path) = match bind(&primary) {
+            Ok(listener) => (listener, primary),
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), "the data directory cannot hold the control socket");
+                let bound = fallback
+                    .parent()
+                    .map_or(Ok(()), prepare_private_runtime_dir)
+                    .and_then(|()| bind(&fallback));
+                match bound {
+                    Ok(listener) => (listener, fallback),
+                    Err(fallback_error) => {
+                        return Err(error.context(format!("{fallback_error:#}")));
+                    }
+                }
+            }
+        };
         let (sender, requests) = crossbeam_channel::bounded(64);
         std::thread::Builder::new()
             .name("control-accept".into())
             .spawn(move || accept_loop(&listener, &sender, &wake))?;
         Ok(Self { requests, path })
     }
+}
+
+/// Binds a private socket at `path`, replacing one a crashed instance left (nobody listens
+/// on it: the caller checked).
+fn bind(path: &Path) -> anyhow::Result<UnixListener> {
+    if path.exists() {
+        std::fs::remove_file(path)
+            .with_context(|| format!("removing stale socket {}", path.display()))?;
+    }
+    let listener =
+        UnixListener::bind(path).with_context(|| format!("binding {}", path.display()))?;
+    set_mode(path, 0o600)?;
+    Ok(listener)
 }
 
 fn set_mode(path: &Path, mode: u32) -> anyhow::Result<()> {
@@ -217,13 +289,14 @@ fn peer_is_us(stream: &UnixStream) -> anyhow::Result<bool> {
 
 /// Sends one request to the window of `data_dir` and returns its answer.
 pub fn send_request(data_dir: &Path, request: &Request) -> anyhow::Result<serde_json::Value> {
-    let path = socket_path(data_dir);
-    let mut stream = UnixStream::connect(&path).map_err(|_| {
-        anyhow::anyhow!(
-            "no Spaces window is running for {} (start one with `spaces`)",
-            data_dir.display()
-        )
-    })?;
+    let mut stream = UnixStream::connect(socket_path(data_dir))
+        .or_else(|_| UnixStream::connect(fallback_socket_path(data_dir)))
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "no Spaces window is running for {} (start one with `spaces`)",
+                data_dir.display()
+            )
+        })?;
     stream.set_read_timeout(Some(REPLY_TIMEOUT + Duration::from_secs(5)))?;
     serde_json::to_writer(&mut stream, request)?;
     stream.write_all(b"\n")?;
@@ -240,6 +313,34 @@ pub fn send_request(data_dir: &Path, request: &Request) -> anyhow::Result<serde_
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fallback_socket_is_one_per_data_dir_and_stable() {
+        let a = fallback_socket_path(Path::new("/nonexistent/a"));
+        assert_eq!(a, fallback_socket_path(Path::new("/nonexistent/a")));
+        assert_ne!(a, fallback_socket_path(Path::new("/nonexistent/b")));
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c, "FNV-1a as published");
+    }
+
+    #[test]
+    fn the_runtime_dir_must_be_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let root = tempfile::tempdir().expect("temp dir");
+        let fresh = root.path().join("fresh");
+        prepare_private_runtime_dir(&fresh).expect("created");
+        let mode = std::fs::metadata(&fresh)
+            .expect("exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700);
+        prepare_private_runtime_dir(&fresh).expect("ours, so accepted again");
+        std::fs::set_permissions(&fresh, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let error = prepare_private_runtime_dir(&fresh).expect_err("others can read it");
+        assert!(
+            format!("{error}").contains("not a private directory"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn requests_round_trip_as_json() {

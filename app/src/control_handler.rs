@@ -22,6 +22,7 @@ fn run(app: &mut SpacesApp, request: Request) -> Result<Value, String> {
             "notices": app.notices(),
             "recording_problem": app.recording_problem(),
             "database": app.database_path().display().to_string(),
+            "saving": app.saves_to_disk(),
         })),
         Request::SendText { pane, text, paste } => {
             let pane = resolve(app, pane)?;

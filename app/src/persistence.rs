@@ -37,6 +37,8 @@ pub struct Persistence {
     pub recorder: Option<Recorder>,
     pub workspace: WorkspaceId,
     database_path: std::path::PathBuf,
+    /// The database is a stand-in in memory: nothing of this session reaches the disk.
+    in_memory: bool,
     last_layout: Option<String>,
 }
 
@@ -44,6 +46,9 @@ pub struct Persistence {
 pub struct Opened {
     pub persistence: Persistence,
     pub saved: Option<SavedWorkspace>,
+    /// Where `saved` and the panes' histories are read from when that is not the database
+    /// being recorded into: the old file, opened read-only because it cannot be written.
+    pub restore_source: Option<Database>,
     pub notices: Vec<String>,
 }
 
@@ -55,7 +60,13 @@ impl Persistence {
         let path = spaces_store::database_path(data_dir);
         let (database, quarantined) = Database::open_or_quarantine(&path);
         let mut notices: Vec<String> = quarantined.iter().map(|q| q.message()).collect();
-        let saved = match load_saved(&database) {
+        // A database that is there but cannot be written (a read-only disk or directory, the
+        // wrong owner): this session records into memory, but the last one still comes back.
+        let restore_source = quarantined
+            .as_ref()
+            .filter(|q| q.in_memory && q.moved_to.is_none() && path.exists())
+            .and_then(|_| read_only_source(&path, &database, &mut notices));
+        let saved = match load_saved(restore_source.as_ref().unwrap_or(&database)) {
             Ok(saved) => Some(saved),
             Err(error) => {
                 notices.push(format!("could not read the saved layout: {error}"));
@@ -67,12 +78,14 @@ impl Persistence {
             recorder: None,
             workspace,
             database_path: path,
+            in_memory: quarantined.is_some_and(|q| q.in_memory),
             last_layout: None,
         };
         (
             Opened {
                 persistence,
                 saved,
+                restore_source,
                 notices,
             },
             Some(database),
@@ -92,6 +105,11 @@ impl Persistence {
 
     pub fn database_path(&self) -> &Path {
         &self.database_path
+    }
+
+    /// True when this session is saved to `database_path`, false when it only lives in memory.
+    pub fn saves_to_disk(&self) -> bool {
+        !self.in_memory
     }
 
     /// The sink panes report their output to, if recording works.
@@ -158,6 +176,44 @@ fn report(result: spaces_store::Result<()>) {
     if let Err(error) = result {
         tracing::warn!(%error, "recording failed");
     }
+}
+
+/// Opens the old database read-only to restore from, and copies its workspace and pane
+/// records into the in-memory `recording` database, which the restored panes record into.
+fn read_only_source(
+    path: &Path,
+    recording: &Database,
+    notices: &mut Vec<String>,
+) -> Option<Database> {
+    let source = match Database::open_readonly(path) {
+        Ok(source) => source,
+        Err(error) => {
+            tracing::warn!(%error, "could not open the database read-only either");
+            return None;
+        }
+    };
+    let workspace = match source.list_workspaces(false) {
+        Ok(workspaces) => workspaces.into_iter().next()?,
+        Err(error) => {
+            tracing::warn!(%error, "could not read the workspaces of the read-only database");
+            return None;
+        }
+    };
+    let copied = recording.upsert_workspace(&workspace).and_then(|()| {
+        source
+            .list_panes(workspace.id)?
+            .iter()
+            .try_for_each(|pane| recording.upsert_pane(pane))
+    });
+    if let Err(error) = copied {
+        tracing::warn!(%error, "could not copy the workspace into memory");
+        return None;
+    }
+    notices.push(format!(
+        "The last session was restored from {} without changing it.",
+        path.display()
+    ));
+    Some(source)
 }
 
 fn load_saved(database: &Database) -> spaces_store::Result<SavedWorkspace> {

@@ -46,11 +46,19 @@ pub fn reset_for_new_process<T: alacritty_terminal::event::EventListener>(
     const RESET: &[u8] = b"\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\
 \x1b[?2004l\x1b[?1l\x1b>\x1b[?1004l\x1b[?25h\x1b[0m\x1b[r";
     replay_bytes(term, RESET);
+    // Go to the line below the lowest old text on the screen (not to the bottom row, which on
+    // a mostly empty screen would push the old output out of sight); when that text is on the
+    // bottom row, scroll one line.
     let last = term.screen_lines() as i32 - 1;
-    // Jump below the old output: go to the bottom row, then add a line if it is in use.
-    replay_bytes(term, format!("\x1b[{};1H", last + 1).as_bytes());
-    if !crate::text::row_text(term, alacritty_terminal::index::Line(last)).is_empty() {
-        replay_bytes(term, b"\r\n");
+    let lowest_used = (0..=last).rev().find(|&line| {
+        !crate::text::row_text(term, alacritty_terminal::index::Line(line)).is_empty()
+    });
+    match lowest_used {
+        Some(line) if line == last => {
+            replay_bytes(term, format!("\x1b[{};1H\r\n", last + 1).as_bytes());
+        }
+        Some(line) => replay_bytes(term, format!("\x1b[{};1H", line + 2).as_bytes()),
+        None => replay_bytes(term, b"\x1b[H"),
     }
 }
 

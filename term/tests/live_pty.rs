@@ -355,7 +355,7 @@ fn replayed_queries_write_nothing_to_the_new_process() {
         wakes,
     };
     let screen = harness.wait_for_text("GOT:");
-    // The new output starts on the bottom row, so the old line may have scrolled into history.
+    // The old line stays above the new output (on the screen or, on a full one, in history).
     let all = text::lines(&harness.terminal.term().lock(), -5, 23);
     assert!(all.iter().any(|row| row == "old output"), "{all:#?}");
     assert!(

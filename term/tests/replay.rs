@@ -152,3 +152,27 @@ fn reset_for_new_process_never_overwrites_the_bottom_row() {
         "the new prompt overwrote old output: {all:?}"
     );
 }
+
+#[test]
+fn reset_for_new_process_continues_right_below_the_old_text() {
+    // A short session on a tall screen: the new output goes under it, not to the bottom row
+    // (which would scroll the old lines out of sight).
+    let mut term = new_replay_term(TermSize::new(20, 10), 100);
+    replay_bytes(&mut term, b"$ echo hi\r\nhi\r\n$ ");
+    reset_for_new_process(&mut term);
+
+    replay_bytes(&mut term, b"new$ ");
+    assert_eq!(term.grid().history_size(), 0);
+    let screen = text::lines(&term, 0, 3);
+    assert_eq!(screen, vec!["$ echo hi", "hi", "$", "new$"]);
+}
+
+#[test]
+fn reset_for_new_process_on_an_empty_screen_starts_at_the_top() {
+    let mut term = new_replay_term(TermSize::new(20, 5), 100);
+    replay_bytes(&mut term, b"old\x1b[2J\x1b[4;3H");
+    reset_for_new_process(&mut term);
+
+    replay_bytes(&mut term, b"new$ ");
+    assert_eq!(text::lines(&term, 0, 0), vec!["new$"]);
+}

@@ -458,6 +458,7 @@ fn corrupt_database_is_moved_aside() -> Result<()> {
         broken[0]
     );
     ensure!(status["recording_problem"].is_null(), "{status:#}");
+    ensure!(status["saving"] == true, "{status:#}");
 
     // The new database is sound and in use: the pane is saved, a restart restores it.
     spaces.wait_for_saved_pane(pane, "the pane saved in the new database", |_| true)?;
@@ -534,6 +535,139 @@ fn layout_change_is_durable_within_a_second() -> Result<()> {
         "rows before the kill {:?}, after {:?}",
         rows(&stacked),
         rows(&after)
+    );
+    Ok(())
+}
+
+/// Makes a data directory and its files unwritable, and writable again when dropped (so the
+/// test's temporary directory can be removed). Root ignores file modes, so as root the files
+/// are made immutable with `chattr +i`; anyone else gets plain read-only modes.
+struct ReadOnly {
+    paths: Vec<std::path::PathBuf>,
+    immutable: bool,
+}
+
+impl ReadOnly {
+    /// `None` (with the reason printed) when this machine cannot make files unwritable for
+    /// the user running the tests (root on a file system without `chattr +i`).
+    fn apply(data_dir: &std::path::Path) -> Result<Option<Self>> {
+        use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+        let mut paths = vec![data_dir.to_path_buf()];
+        // Regular files only: the stale control socket cannot take attributes.
+        for entry in fs::read_dir(data_dir)? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                paths.push(entry.path());
+            }
+        }
+        // The app made the directory, as the user running the tests.
+        if fs::metadata(data_dir)?.uid() != 0 {
+            for path in &paths {
+                let mode = if path.is_dir() { 0o500 } else { 0o400 };
+                fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
+            }
+            return Ok(Some(Self {
+                paths,
+                immutable: false,
+            }));
+        }
+        let guard = Self {
+            paths,
+            immutable: true,
+        };
+        let status = std::process::Command::new("chattr")
+            .arg("+i")
+            .args(&guard.paths)
+            .stderr(std::process::Stdio::null())
+            .status();
+        if !status.is_ok_and(|status| status.success()) {
+            println!("skipped: running as root and `chattr +i` does not work here");
+            return Ok(None);
+        }
+        Ok(Some(guard))
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt as _;
+        if self.immutable {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .args(&self.paths)
+                .status();
+        } else {
+            for path in &self.paths {
+                let mode = if path.is_dir() { 0o700 } else { 0o600 };
+                let _ = fs::set_permissions(path, fs::Permissions::from_mode(mode));
+            }
+        }
+    }
+}
+
+/// The bytes of every file in a directory, by name.
+fn contents(dir: &std::path::Path) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            files.push((
+                entry.file_name().to_string_lossy().into_owned(),
+                fs::read(entry.path())?,
+            ));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+#[test]
+fn read_only_data_dir_restores_without_changing_it() -> Result<()> {
+    let (mut spaces, pane) = start()?;
+    type_line(&spaces, pane, "cd /usr/share")?;
+    type_line(&spaces, pane, "echo kept-$((6*7))")?;
+    spaces.wait_for_line(pane, "kept-42")?;
+    spaces.wait_for_saved_pane(pane, "cwd /usr/share saved", |p| p.cwd == "/usr/share")?;
+    spaces.wait_for_recorded(pane, "kept-42 recorded", |tail| {
+        tail.contains("kept-42\r\n")
+    })?;
+    spaces.kill9()?;
+
+    // Declared after `spaces`, so it is dropped first and the temporary directory can go.
+    let Some(_read_only) = ReadOnly::apply(&spaces.data_dir())? else {
+        return Ok(());
+    };
+    let before = contents(&spaces.data_dir())?;
+    spaces.restart()?;
+    ensure!(spaces.first_pane()? == pane, "{:#?}", spaces.list()?);
+
+    // The last session comes back, and the window says that nothing new is saved.
+    let text = spaces.wait_for_line(pane, "kept-42")?;
+    ensure!(text.contains(DIVIDER), "no restore divider: {text}");
+    let status: Value = serde_json::from_str(&spaces.cli(&["status"])?)?;
+    let notices: Vec<&str> = status["notices"]
+        .as_array()
+        .context("`cli status` has no notices")?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    ensure!(
+        notices.iter().any(|n| n.contains("nothing will be saved")),
+        "no notice says that nothing is saved: {notices:?}"
+    );
+    ensure!(
+        notices.iter().any(|n| n.contains("restored from")),
+        "no notice says where the session came from: {notices:?}"
+    );
+    ensure!(status["saving"] == false, "{status:#}");
+
+    // The new shell works, in the old directory, and the files are untouched.
+    wait_for_restored_prompt(&spaces, pane)?;
+    run_after_restore(&spaces, pane, "pwd", "/usr/share")?;
+    run_after_restore(&spaces, pane, "echo new-$((7*7))", "new-49")?;
+    ensure!(
+        contents(&spaces.data_dir())? == before,
+        "the read-only data directory changed"
     );
     Ok(())
 }
