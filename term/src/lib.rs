@@ -17,6 +17,7 @@ pub mod text;
 
 mod event_proxy;
 mod ground;
+mod osc7;
 mod parser;
 mod pty;
 

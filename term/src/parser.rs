@@ -17,6 +17,7 @@ use portable_pty::Child;
 
 use crate::Term;
 use crate::ground::GroundTracker;
+use crate::osc7::Osc7Scanner;
 use crate::terminal::{ExitInfo, OutputSink, PaneId, Shared, TerminalEvent, TerminalEventKind};
 
 /// Reads are ~4 KiB each; a big buffer lets a burst arrive in one read.
@@ -149,6 +150,7 @@ fn parse_loop(
     snapshots: &mut Snapshotter,
 ) {
     let mut processor: Processor<StdSyncHandler> = Processor::new();
+    let mut osc7 = Osc7Scanner::new();
     let mut batch: Vec<Arc<[u8]>> = Vec::with_capacity(64);
     loop {
         // During a synchronized update (mode 2026) the processor buffers output until the
@@ -182,6 +184,9 @@ fn parse_loop(
                 }
                 Err(_) => break,
             }
+        }
+        if let Some(cwd) = batch.iter().filter_map(|chunk| osc7.feed(chunk)).last() {
+            shared.set_reported_cwd(cwd);
         }
         {
             let mut term = term.lock_unfair();

@@ -126,6 +126,8 @@ impl Default for SpawnOptions {
 #[derive(Default)]
 pub(crate) struct Shared {
     title: Mutex<Option<String>>,
+    /// The working directory the shell last reported with OSC 7 (a local one only).
+    reported_cwd: Mutex<Option<PathBuf>>,
     size: Mutex<Option<TermSize>>,
     exit: Mutex<Option<ExitInfo>>,
     /// Bumped whenever the grid changed, so views can reuse what they drew before.
@@ -162,6 +164,10 @@ impl Shared {
 
     pub(crate) fn set_title(&self, title: Option<String>) {
         *lock(&self.title) = title;
+    }
+
+    pub(crate) fn set_reported_cwd(&self, cwd: PathBuf) {
+        *lock(&self.reported_cwd) = Some(cwd);
     }
 
     pub(crate) fn set_exit(&self, exit: ExitInfo) {
@@ -383,6 +389,11 @@ impl Terminal {
     /// The title set by the program with OSC 0/2, if any.
     pub fn title(&self) -> Option<String> {
         lock(&self.shared.title).clone()
+    }
+
+    /// The working directory the shell last reported with OSC 7, if it reports one.
+    pub fn reported_cwd(&self) -> Option<PathBuf> {
+        lock(&self.shared.reported_cwd).clone()
     }
 
     /// How the child ended, once it has.

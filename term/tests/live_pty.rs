@@ -371,3 +371,20 @@ fn live_queries_are_answered() {
     let reply = query_reply(91, "\\x1b[5n", 'n');
     assert_eq!(reply, "1b5b306e", "DSR 5 answer");
 }
+
+#[test]
+fn a_shell_reported_directory_is_kept() {
+    // OSC 7 as shells send it with each prompt; a remote host's report is ignored.
+    let harness = spawn_sh(
+        12,
+        r"printf '\033]7;file://localhost/usr/my%%20share\007one\n'; printf '\033]7;file://far-host/srv\033\\two\n'; sleep 5",
+    );
+    harness.wait_for_text("two");
+    assert_eq!(
+        harness.terminal.reported_cwd(),
+        Some(std::path::PathBuf::from("/usr/my share"))
+    );
+    let plain = spawn_sh(13, "printf 'no report\\n'; sleep 5");
+    plain.wait_for_text("no report");
+    assert_eq!(plain.terminal.reported_cwd(), None);
+}

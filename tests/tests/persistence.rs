@@ -207,7 +207,7 @@ fn restore_after_kill9() -> Result<()> {
         old.first()
     );
     ensure!(
-        old.len() >= 9000,
+        old.len() >= 10_000,
         "only {} lines of scrollback came back (from {:?})",
         old.len(),
         old.first()
@@ -669,5 +669,24 @@ fn read_only_data_dir_restores_without_changing_it() -> Result<()> {
         contents(&spaces.data_dir())? == before,
         "the read-only data directory changed"
     );
+    Ok(())
+}
+
+#[test]
+fn a_nested_shells_directory_is_the_one_restored() -> Result<()> {
+    // `bash` inside the pane's shell (as `nix develop` or `poetry shell` start one): the
+    // directory that matters is the inner shell's, not the one the outer shell waits in.
+    let (mut spaces, pane) = start()?;
+    type_line(&spaces, pane, "cd /usr")?;
+    type_line(&spaces, pane, "bash --norc --noprofile")?;
+    type_line(&spaces, pane, "cd /usr/share && echo inner-$((6*7))")?;
+    spaces.wait_for_line(pane, "inner-42")?;
+    spaces.wait_for_saved_pane(pane, "the inner shell's cwd saved", |p| {
+        p.cwd == "/usr/share"
+    })?;
+    spaces.kill9()?;
+    spaces.restart()?;
+    wait_for_restored_prompt(&spaces, pane)?;
+    run_after_restore(&spaces, pane, "pwd", "/usr/share")?;
     Ok(())
 }
