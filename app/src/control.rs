@@ -1,7 +1,8 @@
 //! The control socket: `spaces cli ...` talks to the running window over a Unix socket in the
 //! data directory (or, when that directory cannot be written, in a private per-user runtime
-//! directory, where the client looks next). One JSON request per connection, one JSON reply. Requests are carried out
-//! by the UI thread (the only owner of panes and layout); the socket threads only wait.
+//! directory, where the client looks next). One JSON request per connection, one JSON reply.
+//! Requests are carried out by the UI thread (the only owner of panes and layout); the socket
+//! threads only wait.
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
