@@ -338,3 +338,56 @@ fn handles_can_be_shared_across_threads() {
     shareable::<Recorder>();
     movable::<Database>();
 }
+
+#[test]
+fn a_flood_that_never_lets_the_queue_empty_is_still_committed_while_it_lasts() {
+    // Several busy panes can keep the channel from ever running dry: the writer must still
+    // commit on its interval rather than once the flood stops.
+    let temporary = tempfile::tempdir().expect("tempdir");
+    let path = temporary.path().join("spaces.db");
+    // One row per chunk: the writer spends longer on each message than the sender does, as
+    // it does when many panes flood at once.
+    let config = RecorderConfig {
+        batch_bytes: 1,
+        ..RecorderConfig::default()
+    };
+    let database = Database::open(&path).expect("open");
+    let recorder = Recorder::with_database(database, config).expect("start");
+    let pane = PaneId(1);
+    setup(&recorder, pane);
+    recorder.flush().expect("setup committed");
+    let flooding = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let producer = {
+        let (recorder, flooding) = (recorder.clone(), flooding.clone());
+        std::thread::spawn(move || {
+            let chunk = stream(0, 4096);
+            let mut offset = 0;
+            while flooding.load(std::sync::atomic::Ordering::Relaxed) {
+                recorder
+                    .record_output(pane, offset, chunk.clone())
+                    .expect("record");
+                offset += chunk.len() as u64;
+            }
+            offset
+        })
+    };
+    let reader = Database::open_readonly(&path).expect("reader");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut committed = 0;
+    while committed == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        committed = reader.output_range_total(pane).expect("totals").end_offset;
+    }
+    flooding.store(false, std::sync::atomic::Ordering::Relaxed);
+    let sent = producer.join().expect("producer");
+    assert!(
+        committed > 0,
+        "nothing was committed during a 20 s flood of {sent} bytes"
+    );
+    recorder.flush().expect("flush");
+    assert_eq!(
+        reader.output_range_total(pane).expect("totals").end_offset,
+        sent
+    );
+    recorder.shutdown().expect("shutdown");
+}

@@ -91,16 +91,23 @@ impl Writer {
             }
             // A flooding pane sends a chunk every few microseconds. Taking what has queued and
             // then letting more gather spares both threads a wake-up per chunk; the channel
-            // holds far more than arrives in `GATHER`, so the reader never waits for it.
+            // holds far more than arrives in `GATHER`, so the reader never waits for it. The
+            // commit deadline bounds both: busy panes can keep the queue from ever running
+            // dry, and output must still reach the disk on time.
             if streaming {
                 for message in receiver.try_iter() {
                     if !self.handle(message) {
                         break 'running;
                     }
+                    if self.commit_due() {
+                        break;
+                    }
                 }
-                std::thread::sleep(GATHER);
+                let until_due = (self.last_commit + self.config.commit_interval)
+                    .saturating_duration_since(Instant::now());
+                std::thread::sleep(GATHER.min(until_due));
             }
-            if Instant::now() >= self.last_commit + self.config.commit_interval {
+            if self.commit_due() {
                 self.commit();
             }
         }
@@ -123,6 +130,10 @@ impl Writer {
                 "the recorder stopped with writes it could not commit"
             );
         }
+    }
+
+    fn commit_due(&self) -> bool {
+        Instant::now() >= self.last_commit + self.config.commit_interval
     }
 
     /// Takes one message; false on shutdown.
