@@ -78,7 +78,7 @@ impl Persistence {
             recorder: None,
             workspace,
             database_path: path,
-            in_memory: quarantined.is_some_and(|q| q.in_memory),
+            in_memory: database.path().is_none(),
             last_layout: None,
         };
         (

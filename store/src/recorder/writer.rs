@@ -76,8 +76,7 @@ impl Writer {
     /// Runs until [`Message::Shutdown`] or until every handle is gone, then commits what is left.
     pub(super) fn run(mut self, receiver: &Receiver<Message>) {
         'running: loop {
-            let deadline = self.last_commit + self.config.commit_interval;
-            let first = match receiver.recv_deadline(deadline) {
+            let first = match receiver.recv_deadline(self.commit_deadline()) {
                 Ok(message) => message,
                 Err(RecvTimeoutError::Disconnected) => break,
                 Err(RecvTimeoutError::Timeout) => {
@@ -103,7 +102,8 @@ impl Writer {
                         break;
                     }
                 }
-                let until_due = (self.last_commit + self.config.commit_interval)
+                let until_due = self
+                    .commit_deadline()
                     .saturating_duration_since(Instant::now());
                 std::thread::sleep(GATHER.min(until_due));
             }
@@ -132,8 +132,12 @@ impl Writer {
         }
     }
 
+    fn commit_deadline(&self) -> Instant {
+        self.last_commit + self.config.commit_interval
+    }
+
     fn commit_due(&self) -> bool {
-        Instant::now() >= self.last_commit + self.config.commit_interval
+        Instant::now() >= self.commit_deadline()
     }
 
     /// Takes one message; false on shutdown.
