@@ -158,6 +158,7 @@ fn ingest(mb: usize, rounds: usize, recording: bool, json: bool) -> anyhow::Resu
     let mut pipeline = Vec::new();
     let mut ratios = Vec::new();
     let mut parse = Vec::new();
+    let mut feeder = Vec::new();
     let mut db_bytes = Vec::new();
     let mut drain_cpu = Vec::new();
     let mut pipeline_cpu = Vec::new();
@@ -184,14 +185,16 @@ fn ingest(mb: usize, rounds: usize, recording: bool, json: bool) -> anyhow::Resu
         pipeline.push(size / elapsed.as_secs_f64());
         ratios.push(pipeline[round] / drain[round]);
         parse.push(size / bare_parse(&bytes).as_secs_f64());
+        feeder.push(size / feeder_parse(&bytes).as_secs_f64());
         if !json {
             eprintln!(
-                "round {}: drain {:.1} MB/s, pipeline {:.1} MB/s (ratio {:.2}), bare parse {:.1} MB/s, CPU s: drain {:.2}, pipeline {:.2}",
+                "round {}: drain {:.1} MB/s, pipeline {:.1} MB/s (ratio {:.2}), bare parse {:.1} MB/s, Spaces parse {:.1} MB/s, CPU s: drain {:.2}, pipeline {:.2}",
                 round + 1,
                 drain[round],
                 pipeline[round],
                 ratios[round],
                 parse[round],
+                feeder[round],
                 drain_cpu[round],
                 pipeline_cpu[round],
             );
@@ -201,10 +204,11 @@ fn ingest(mb: usize, rounds: usize, recording: bool, json: bool) -> anyhow::Resu
     // The ratio is paired per round (drain and pipeline run back to back on the same bytes),
     // so a machine that slows down between rounds moves both sides of it together.
     let ratio = median(&mut ratios);
-    let (drain, pipeline, parse) = (
+    let (drain, pipeline, parse, feeder) = (
         median(&mut drain),
         median(&mut pipeline),
         median(&mut parse),
+        median(&mut feeder),
     );
     let mut report = json!({
         "bytes": bytes.len(),
@@ -212,6 +216,7 @@ fn ingest(mb: usize, rounds: usize, recording: bool, json: bool) -> anyhow::Resu
         "pipeline_mb_s": round2(pipeline),
         "pty_drain_mb_s": round2(drain),
         "bare_parse_mb_s": round2(parse),
+        "spaces_parse_mb_s": round2(feeder),
         "ratio": round2(ratio),
         "per_round_ratios": ratios.iter().map(|r| round2(*r)).collect::<Vec<_>>(),
         "pipeline_cpu_s": round2(median(&mut pipeline_cpu)),
@@ -227,7 +232,7 @@ fn ingest(mb: usize, rounds: usize, recording: bool, json: bool) -> anyhow::Resu
         println!("{report}");
     } else {
         println!(
-            "ingest of {:.0} MB{}: pipeline {pipeline:.1} MB/s, PTY drain {drain:.1} MB/s, bare parse {parse:.1} MB/s, ratio {ratio:.2}",
+            "ingest of {:.0} MB{}: pipeline {pipeline:.1} MB/s, PTY drain {drain:.1} MB/s, bare parse {parse:.1} MB/s, Spaces parse {feeder:.1} MB/s, ratio {ratio:.2}",
             size,
             if recording { " (recording)" } else { "" },
         );
@@ -320,6 +325,19 @@ fn bare_parse(bytes: &[u8]) -> Duration {
     let start = Instant::now();
     for chunk in bytes.chunks(64 * 1024) {
         processor.advance(&mut term, chunk);
+    }
+    start.elapsed()
+}
+
+/// The pane's own parsing ([`spaces_term::feed::Feeder`]: vte, with text runs written
+/// straight into the grid) on the same bytes and chunks.
+fn feeder_parse(bytes: &[u8]) -> Duration {
+    let mut term =
+        spaces_term::replay::new_replay_term(spaces_term::TermSize::new(COLS, ROWS), 10_000);
+    let mut feeder = spaces_term::feed::Feeder::new();
+    let start = Instant::now();
+    for chunk in bytes.chunks(64 * 1024) {
+        feeder.feed(&mut term, chunk);
     }
     start.elapsed()
 }

@@ -1,25 +1,40 @@
-//! Tracks whether the output stream is at a clean boundary: not inside an escape sequence,
-//! an OSC/DCS string, or a multi-byte UTF-8 character. Snapshots are only taken there, so a
-//! replay that starts at a snapshot's offset starts clean.
+//! Tracks, byte by byte, whether vte's parser is in its ground state with no UTF-8 character
+//! half read: outside every escape sequence and every OSC/DCS/SOS/PM/APC string.
+//!
+//! Two things rely on it. Snapshots are only taken there, so a replay that starts at a
+//! snapshot's offset starts clean. And [`crate::feed`] writes runs of plain text into the grid
+//! itself only there, so the tracker must never claim the ground state when vte is elsewhere.
+//! The transitions below mirror vte 0.15's (`vte::Parser`) state machine; the only liberty
+//! taken is on the safe side: a DCS string ended by the 8-bit ST byte (0x9C) is still treated
+//! as a string until the next ESC, CAN or SUB, which is when vte has surely left it too.
+//! `tests/feed_equivalence.rs` checks the mirror against vte itself on random streams.
 
-/// The coarse parser state that matters for "can a replay start here?".
+/// The parser state, merged where vte's sub-states leave by the same bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum State {
     #[default]
     Ground,
+    /// Ground, inside a multi-byte UTF-8 character: this many continuation bytes to go. vte
+    /// may be holding the first bytes back (a character cut across two reads).
+    Utf8(u8),
     /// After ESC.
     Escape,
     /// ESC followed by intermediates (e.g. `ESC (`).
     EscapeIntermediate,
-    /// Inside a CSI sequence.
+    /// Inside a CSI sequence (vte's entry, parameter, intermediate and ignore states).
     Csi,
-    /// Inside an OSC, DCS, SOS, PM or APC string, ended by BEL or ST (ESC \).
-    String,
-    /// ESC seen inside a string: `\` ends it.
-    StringEscape,
-    /// Waiting for this many UTF-8 continuation bytes.
-    Utf8(u8),
+    /// Inside an OSC string, ended by BEL or ST.
+    Osc,
+    /// Inside a DCS sequence or its string.
+    Dcs,
+    /// Inside an SOS, PM or APC string, which vte ends only at ESC (ST), CAN or SUB.
+    SosPmApc,
 }
+
+const CAN: u8 = 0x18;
+const SUB: u8 = 0x1a;
+const ESC: u8 = 0x1b;
+const BEL: u8 = 0x07;
 
 #[derive(Clone, Debug, Default)]
 pub struct GroundTracker {
@@ -27,88 +42,64 @@ pub struct GroundTracker {
 }
 
 impl GroundTracker {
+    /// True when the bytes so far leave vte in its ground state, holding no partial character.
     pub fn is_ground(&self) -> bool {
         self.state == State::Ground
     }
 
-    pub fn advance(&mut self, bytes: &[u8]) {
-        let mut index = 0;
-        while index < bytes.len() {
-            if self.state == State::Ground {
-                // Fast path: plain ASCII text and controls other than ESC change nothing.
-                match next_escape_or_non_ascii(&bytes[index..]) {
-                    Some(skip) => index += skip,
-                    None => return,
-                }
-            }
-            self.state = step(self.state, bytes[index]);
-            index += 1;
-        }
+    /// Takes one byte.
+    pub fn step(&mut self, byte: u8) {
+        self.state = step(self.state, byte);
     }
-}
-
-/// Index of the first ESC or non-ASCII byte: the only bytes that leave the ground state.
-/// Whole blocks are tested without an early exit, which the compiler turns into SIMD.
-fn next_escape_or_non_ascii(bytes: &[u8]) -> Option<usize> {
-    const BLOCK: usize = 32;
-    let special = |byte: u8| byte == 0x1b || byte >= 0x80;
-    let mut start = 0;
-    for block in bytes.chunks_exact(BLOCK) {
-        if block.iter().fold(false, |hit, &byte| hit | special(byte)) {
-            break;
-        }
-        start += BLOCK;
-    }
-    bytes[start..]
-        .iter()
-        .position(|&byte| special(byte))
-        .map(|index| start + index)
 }
 
 fn step(state: State, byte: u8) -> State {
+    // ESC starts a new sequence from any state (ending a string or abandoning a sequence),
+    // and CAN or SUB abandon whatever was in progress.
+    match byte {
+        ESC => return State::Escape,
+        CAN | SUB => return State::Ground,
+        _ => {}
+    }
     match state {
         State::Ground => match byte {
-            0x1b => State::Escape,
             0xc2..=0xdf => State::Utf8(1),
             0xe0..=0xef => State::Utf8(2),
             0xf0..=0xf4 => State::Utf8(3),
+            // Everything else is printed or executed (invalid UTF-8 as a replacement
+            // character or a C1 control) without leaving the ground state.
             _ => State::Ground,
         },
         State::Utf8(remaining) => match byte {
             0x80..=0xbf if remaining > 1 => State::Utf8(remaining - 1),
             0x80..=0xbf => State::Ground,
-            // An invalid sequence: the parser resynchronises on this byte.
+            // A sequence cut short: vte prints a replacement and reads this byte afresh.
             _ => step(State::Ground, byte),
         },
         State::Escape => match byte {
-            b'[' => State::Csi,
-            b']' | b'P' | b'X' | b'^' | b'_' => State::String,
-            0x1b => State::Escape,
             0x20..=0x2f => State::EscapeIntermediate,
-            _ => State::Ground,
+            b'[' => State::Csi,
+            b']' => State::Osc,
+            b'P' => State::Dcs,
+            b'X' | b'^' | b'_' => State::SosPmApc,
+            // The final byte of a two-byte sequence.
+            0x30..=0x7e => State::Ground,
+            // C0 controls are executed in place; DEL and high bytes are ignored.
+            _ => State::Escape,
         },
         State::EscapeIntermediate => match byte {
-            0x20..=0x2f => State::EscapeIntermediate,
-            0x1b => State::Escape,
-            _ => State::Ground,
+            0x30..=0x7e => State::Ground,
+            _ => State::EscapeIntermediate,
         },
         State::Csi => match byte {
             0x40..=0x7e => State::Ground,
-            0x1b => State::Escape,
-            // CAN and SUB abort a sequence.
-            0x18 | 0x1a => State::Ground,
             _ => State::Csi,
         },
-        State::String => match byte {
-            0x07 | 0x18 | 0x1a => State::Ground,
-            0x1b => State::StringEscape,
-            _ => State::String,
+        State::Osc => match byte {
+            BEL => State::Ground,
+            _ => State::Osc,
         },
-        State::StringEscape => match byte {
-            b'\\' => State::Ground,
-            0x1b => State::StringEscape,
-            _ => State::String,
-        },
+        State::Dcs | State::SosPmApc => state,
     }
 }
 
@@ -116,9 +107,15 @@ fn step(state: State, byte: u8) -> State {
 mod tests {
     use super::*;
 
+    fn advance(tracker: &mut GroundTracker, bytes: &[u8]) {
+        for &byte in bytes {
+            tracker.step(byte);
+        }
+    }
+
     fn ends_in_ground(bytes: &[u8]) -> bool {
         let mut tracker = GroundTracker::default();
-        tracker.advance(bytes);
+        advance(&mut tracker, bytes);
         tracker.is_ground()
     }
 
@@ -130,6 +127,9 @@ mod tests {
         assert!(ends_in_ground(b"\x1b]0;title\x1b\\"));
         assert!(ends_in_ground("中文 ok 😀".as_bytes()));
         assert!(ends_in_ground(b"\x1b(B"));
+        assert!(ends_in_ground(b"\x1b_apc\x1b\\"));
+        assert!(ends_in_ground(b"\x1bP1$r\x1b\\"));
+        assert!(ends_in_ground(b"\x1b[31\x18"), "CAN abandons a sequence");
     }
 
     #[test]
@@ -142,33 +142,37 @@ mod tests {
     }
 
     #[test]
-    fn state_carries_across_chunks() {
-        let mut tracker = GroundTracker::default();
-        tracker.advance(b"text \x1b]2;long ti");
-        assert!(!tracker.is_ground());
-        tracker.advance(b"tle\x07 more");
-        assert!(tracker.is_ground());
+    fn controls_inside_sequences_do_not_end_them() {
+        // vte executes C0 controls inside ESC and CSI sequences and carries on with them.
+        assert!(!ends_in_ground(b"\x1b\n"));
+        assert!(!ends_in_ground(b"\x1b(\r"));
+        assert!(!ends_in_ground(b"\x1b[3\n1"));
+        // DEL and high bytes after ESC are ignored.
+        assert!(!ends_in_ground(b"\x1b\x7f"));
+        assert!(!ends_in_ground(b"\x1b\xc3"));
     }
 
     #[test]
-    fn the_block_scan_finds_the_first_special_byte_anywhere() {
-        for length in [0, 1, 31, 32, 33, 64, 100] {
-            let plain = vec![b'a'; length];
-            assert_eq!(next_escape_or_non_ascii(&plain), None, "length {length}");
-            for at in 0..length {
-                for special in [0x1b, 0x80, 0xc3, 0xff] {
-                    let mut bytes = plain.clone();
-                    bytes[at] = special;
-                    if at + 1 < length {
-                        bytes[length - 1] = 0x1b;
-                    }
-                    assert_eq!(
-                        next_escape_or_non_ascii(&bytes),
-                        Some(at),
-                        "{special:#x} at {at} of {length}"
-                    );
-                }
-            }
-        }
+    fn esc_inside_a_string_starts_a_new_sequence() {
+        // vte ends an OSC at ESC and reads what follows as a new escape sequence.
+        assert!(!ends_in_ground(b"\x1b]0;title\x1b[31"));
+        assert!(ends_in_ground(b"\x1b]0;title\x1b[31m"));
+    }
+
+    #[test]
+    fn bel_ends_an_osc_but_not_an_apc() {
+        assert!(ends_in_ground(b"\x1b]2;t\x07"));
+        assert!(!ends_in_ground(b"\x1b_t\x07"));
+        assert!(!ends_in_ground(b"\x1b^t\x07"));
+        assert!(!ends_in_ground(b"\x1bXt\x07"));
+    }
+
+    #[test]
+    fn state_carries_across_chunks() {
+        let mut tracker = GroundTracker::default();
+        advance(&mut tracker, b"text \x1b]2;long ti");
+        assert!(!tracker.is_ground());
+        advance(&mut tracker, b"tle\x07 more");
+        assert!(tracker.is_ground());
     }
 }

@@ -11,12 +11,11 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use alacritty_terminal::sync::FairMutex;
-use alacritty_terminal::vte::ansi::{Processor, StdSyncHandler};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use portable_pty::Child;
 
 use crate::Term;
-use crate::ground::GroundTracker;
+use crate::feed::Feeder;
 use crate::osc7::Osc7Scanner;
 use crate::terminal::{ExitInfo, OutputSink, PaneId, Shared, TerminalEvent, TerminalEventKind};
 
@@ -64,7 +63,7 @@ pub(crate) fn start_threads(threads: Threads) -> std::io::Result<Vec<JoinHandle<
         id,
         sink: sink.clone(),
         interval: snapshot_interval,
-        tracker: GroundTracker::default(),
+        feeder: Feeder::new(),
         parsed: initial_offset,
         last_offset: initial_offset,
         last_time: Instant::now(),
@@ -149,14 +148,13 @@ fn parse_loop(
     chunks: &Receiver<Arc<[u8]>>,
     snapshots: &mut Snapshotter,
 ) {
-    let mut processor: Processor<StdSyncHandler> = Processor::new();
     let mut osc7 = Osc7Scanner::new();
     let mut batch: Vec<Arc<[u8]>> = Vec::with_capacity(64);
     loop {
         // During a synchronized update (mode 2026) the processor buffers output until the
         // application ends it or its deadline passes; then we must flush it ourselves. A
         // snapshot that falls due while output pauses is taken then too.
-        let sync_deadline = processor.sync_timeout().sync_timeout();
+        let sync_deadline = snapshots.feeder.sync_deadline();
         let deadline = match (sync_deadline, snapshots.due_at()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -166,11 +164,11 @@ fn parse_loop(
             Next::Deadline => {
                 let mut term = term.lock_unfair();
                 if sync_deadline.is_some_and(|d| d <= Instant::now()) {
-                    processor.stop_sync(&mut *term);
+                    snapshots.feeder.stop_sync(&mut *term);
                     shared.bump_generation();
                     shared.wake();
                 }
-                snapshots.take_if_due(&term, &processor, false);
+                snapshots.take_if_due(&term, false);
                 continue;
             }
             Next::Closed => break,
@@ -191,29 +189,30 @@ fn parse_loop(
         {
             let mut term = term.lock_unfair();
             for chunk in batch.drain(..) {
-                snapshots.feed(&mut term, &mut processor, &chunk);
+                snapshots.feed(&mut term, &chunk);
             }
-            snapshots.take_if_due(&term, &processor, false);
+            snapshots.take_if_due(&term, false);
         }
         shared.bump_generation();
         shared.wake();
     }
     let mut term = term.lock_unfair();
     // Output that was inside an unfinished synchronized update is still shown.
-    if processor.sync_bytes_count() > 0 {
-        processor.stop_sync(&mut *term);
+    if snapshots.feeder.sync_bytes_count() > 0 {
+        snapshots.feeder.stop_sync(&mut *term);
         shared.bump_generation();
     }
     // The last screen of a finished process, so a restore has nothing to replay.
-    snapshots.take_if_due(&term, &processor, true);
+    snapshots.take_if_due(&term, true);
 }
 
-/// Decides when the grid is snapshotted and hands snapshots to the sink.
+/// Feeds the grid and decides when it is snapshotted, handing snapshots to the sink.
 struct Snapshotter {
     id: PaneId,
     sink: Option<Arc<dyn OutputSink>>,
     interval: Option<Duration>,
-    tracker: GroundTracker,
+    /// The parser, which also knows where the stream is at a clean boundary.
+    feeder: Feeder,
     /// Stream offset just past the last parsed byte.
     parsed: u64,
     last_offset: u64,
@@ -249,48 +248,39 @@ impl Snapshotter {
 
     /// Parses one chunk, snapshotting the main screen right before it switches to the
     /// alternate screen.
-    fn feed(&mut self, term: &mut Term, processor: &mut Processor<StdSyncHandler>, chunk: &[u8]) {
+    fn feed(&mut self, term: &mut Term, chunk: &[u8]) {
         let split = if self.enabled() {
             memchr::memmem::find(chunk, ENTER_ALT_SCREEN)
         } else {
             None
         };
         let (before, after) = chunk.split_at(split.unwrap_or(chunk.len()));
-        self.advance(term, processor, before);
+        self.advance(term, before);
         if split.is_some() {
-            self.take(term, processor);
-            self.advance(term, processor, after);
+            self.take(term);
+            self.advance(term, after);
         }
     }
 
-    fn advance(
-        &mut self,
-        term: &mut Term,
-        processor: &mut Processor<StdSyncHandler>,
-        bytes: &[u8],
-    ) {
-        processor.advance(term, bytes);
-        if self.enabled() {
-            self.tracker.advance(bytes);
-        }
+    fn advance(&mut self, term: &mut Term, bytes: &[u8]) {
+        self.feeder.feed(term, bytes);
         self.parsed += bytes.len() as u64;
     }
 
-    fn take_if_due(&mut self, term: &Term, processor: &Processor<StdSyncHandler>, finishing: bool) {
+    fn take_if_due(&mut self, term: &Term, finishing: bool) {
         let due = match self.due_at() {
             Some(at) => finishing || at <= Instant::now(),
             None => false,
         };
         if due {
-            self.take(term, processor);
+            self.take(term);
         }
     }
 
     /// Snapshots now if the stream is at a clean boundary on the main screen.
-    fn take(&mut self, term: &Term, processor: &Processor<StdSyncHandler>) {
+    fn take(&mut self, term: &Term) {
         let Some(sink) = &self.sink else { return };
-        let clean = self.tracker.is_ground()
-            && processor.sync_bytes_count() == 0
+        let clean = self.feeder.is_clean()
             && !term
                 .mode()
                 .contains(alacritty_terminal::term::TermMode::ALT_SCREEN);

@@ -3,9 +3,9 @@
 
 use alacritty_terminal::grid::Dimensions;
 use alacritty_terminal::term::Config;
-use alacritty_terminal::vte::ansi::{Processor, StdSyncHandler};
 
 use crate::event_proxy::EventProxy;
+use crate::feed::Feeder;
 use crate::size::TermSize;
 
 /// A terminal with no process, fed from recorded bytes: queries inside them are never
@@ -27,11 +27,9 @@ pub fn replay_bytes<T: alacritty_terminal::event::EventListener>(
     term: &mut alacritty_terminal::Term<T>,
     bytes: &[u8],
 ) {
-    let mut processor: Processor<StdSyncHandler> = Processor::new();
-    processor.advance(term, bytes);
-    if processor.sync_bytes_count() > 0 {
-        processor.stop_sync(term);
-    }
+    let mut replayer = Replayer::default();
+    replayer.feed(term, bytes);
+    replayer.finish(term);
 }
 
 /// After replaying old output, puts the terminal back in the state a new process expects:
@@ -66,7 +64,7 @@ pub fn reset_for_new_process<T: alacritty_terminal::event::EventListener>(
 /// sequence may be cut across two recorded chunks).
 #[derive(Default)]
 pub struct Replayer {
-    processor: Processor<StdSyncHandler>,
+    feeder: Feeder,
 }
 
 impl Replayer {
@@ -75,7 +73,7 @@ impl Replayer {
         term: &mut alacritty_terminal::Term<T>,
         bytes: &[u8],
     ) {
-        self.processor.advance(term, bytes);
+        self.feeder.feed(term, bytes);
     }
 
     /// Ends the stream: output held back by an unfinished synchronized update is applied.
@@ -83,8 +81,8 @@ impl Replayer {
         mut self,
         term: &mut alacritty_terminal::Term<T>,
     ) {
-        if self.processor.sync_bytes_count() > 0 {
-            self.processor.stop_sync(term);
+        if self.feeder.sync_bytes_count() > 0 {
+            self.feeder.stop_sync(term);
         }
     }
 }

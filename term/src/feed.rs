@@ -1,0 +1,198 @@
+//! Feeding a pane's output into its `Term`: vte parses the stream, and runs of plain text are
+//! written into the grid in one go.
+//!
+//! Most of what terminals print is printable ASCII between escape sequences. vte hands it to
+//! `Term::input` one character at a time, and that call (width lookup, mode and charset checks,
+//! cell lookup, cursor update per character) is most of the parser thread's time. A run of
+//! printable ASCII written while vte is in its ground state, with insert mode off, every
+//! charset plain ASCII and no wide character in the cells it covers, has a result that is
+//! known exactly: each cell takes the character and the cursor's template (colours, flags,
+//! extras), and the cursor advances, stopping at the last column with a wrap pending. That is
+//! what [`write_text`] does for the whole run; everything else, and the last character of each
+//! run (so `REP` repeats the right one), goes through vte as before. Where any condition does
+//! not hold, vte does all of it. `tests/feed_equivalence.rs` compares the two paths on random
+//! streams cut at random places; `spaces bench ingest` measures the gain.
+
+use std::time::Instant;
+
+use alacritty_terminal::event::EventListener;
+use alacritty_terminal::grid::{Charsets, Dimensions};
+use alacritty_terminal::index::Column;
+use alacritty_terminal::term::TermMode;
+use alacritty_terminal::term::cell::Flags;
+use alacritty_terminal::vte::ansi::{Processor, StdSyncHandler};
+
+use crate::ground::GroundTracker;
+
+/// Shorter runs go through vte: below this the extra call into the parser costs more than
+/// the per-character work it saves.
+const MIN_RUN: usize = 4;
+
+/// vte's processor plus the parser state mirror that says when a text run may bypass it.
+#[derive(Default)]
+pub struct Feeder {
+    processor: Processor<StdSyncHandler>,
+    ground: GroundTracker,
+}
+
+impl Feeder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parses `bytes` into `term`, continuing whatever sequence the previous call left open.
+    pub fn feed<T: EventListener>(&mut self, term: &mut alacritty_terminal::Term<T>, bytes: &[u8]) {
+        // `bytes[..parsed]` has reached the grid, through vte or written directly.
+        let mut parsed = 0;
+        let mut index = 0;
+        while index < bytes.len() {
+            if self.ground.is_ground() {
+                let run = printable_run(&bytes[index..]);
+                if run >= MIN_RUN {
+                    // vte catches up first: cells must change in stream order.
+                    self.processor.advance(term, &bytes[parsed..index]);
+                    parsed = index;
+                    match self.write_run(term, &bytes[index..index + run - 1]) {
+                        // The next byte goes through vte: the run's last character, or the one
+                        // that wraps the line.
+                        Some(written) => {
+                            index += written;
+                            parsed = index;
+                            index += 1;
+                        }
+                        None => index += run,
+                    }
+                    // Printable ASCII leaves vte in the ground state.
+                    continue;
+                }
+                index += run;
+                if index == bytes.len() {
+                    break;
+                }
+            }
+            self.ground.step(bytes[index]);
+            index += 1;
+        }
+        self.processor.advance(term, &bytes[parsed..]);
+    }
+
+    /// True at a clean boundary of the stream: vte in its ground state with no partial
+    /// character, and nothing held back by a synchronized update.
+    pub fn is_clean(&self) -> bool {
+        self.ground.is_ground() && self.processor.sync_bytes_count() == 0
+    }
+
+    /// Bytes held back by a synchronized update (mode 2026).
+    pub fn sync_bytes_count(&self) -> usize {
+        self.processor.sync_bytes_count()
+    }
+
+    /// When the synchronized update in progress must be ended, if there is one.
+    pub fn sync_deadline(&self) -> Option<Instant> {
+        self.processor.sync_timeout().sync_timeout()
+    }
+
+    /// Ends a synchronized update: what it held back is applied.
+    pub fn stop_sync<T: EventListener>(&mut self, term: &mut alacritty_terminal::Term<T>) {
+        self.processor.stop_sync(term);
+    }
+
+    /// Writes `text` (printable ASCII) at the cursor if vte would do exactly that, up to the
+    /// end of the line. `None` when vte must handle it (a synchronized update holds output
+    /// back, insert mode, a non-ASCII charset, a wide character in the way); `Some(0)` when a
+    /// wrap is pending.
+    fn write_run<T: EventListener>(
+        &self,
+        term: &mut alacritty_terminal::Term<T>,
+        text: &[u8],
+    ) -> Option<usize> {
+        if self.processor.sync_timeout().sync_timeout().is_some() {
+            return None;
+        }
+        write_text(term, text)
+    }
+}
+
+/// The cell-by-cell effect of `Term::input` for each byte of `text`, or `None` where it would
+/// do more than that (see [`Feeder::write_run`]).
+fn write_text<T: EventListener>(
+    term: &mut alacritty_terminal::Term<T>,
+    text: &[u8],
+) -> Option<usize> {
+    if term.mode().contains(TermMode::INSERT) {
+        return None;
+    }
+    let grid = term.grid_mut();
+    if grid.cursor.charsets != Charsets::default() {
+        return None;
+    }
+    if grid.cursor.input_needs_wrap {
+        return Some(0);
+    }
+    let columns = grid.columns();
+    let point = grid.cursor.point;
+    let count = text.len().min(columns - point.column.0);
+    let template = grid.cursor.template.clone();
+    let end = point.column + count;
+    let cells = &mut grid[point.line][point.column..end];
+    // Overwriting half of a wide character also clears its other half: vte's job.
+    if cells.iter().any(|cell| {
+        cell.flags
+            .intersects(Flags::WIDE_CHAR | Flags::WIDE_CHAR_SPACER)
+    }) {
+        return None;
+    }
+    for (cell, &byte) in cells.iter_mut().zip(text) {
+        cell.c = char::from(byte);
+        cell.fg = template.fg;
+        cell.bg = template.bg;
+        cell.flags = template.flags;
+        cell.extra.clone_from(&template.extra);
+    }
+    if end.0 < columns {
+        grid.cursor.point.column = end;
+    } else {
+        grid.cursor.point.column = Column(columns - 1);
+        grid.cursor.input_needs_wrap = true;
+    }
+    Some(count)
+}
+
+/// Length of the leading run of printable ASCII (space to `~`). Blocks are tested without an
+/// early exit, which the compiler turns into SIMD.
+fn printable_run(bytes: &[u8]) -> usize {
+    const BLOCK: usize = 32;
+    let printable = |byte: u8| (0x20..0x7f).contains(&byte);
+    let mut start = 0;
+    for block in bytes.chunks_exact(BLOCK) {
+        if !block.iter().fold(true, |all, &byte| all & printable(byte)) {
+            break;
+        }
+        start += BLOCK;
+    }
+    start
+        + bytes[start..]
+            .iter()
+            .position(|&byte| !printable(byte))
+            .unwrap_or(bytes.len() - start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_runs_end_at_the_first_other_byte() {
+        for length in [0, 1, 31, 32, 33, 64, 100] {
+            let plain = vec![b'a'; length];
+            assert_eq!(printable_run(&plain), length);
+            for at in 0..length {
+                for other in [0x1b, b'\n', 0x7f, 0x80, 0xe4, 0x00] {
+                    let mut bytes = plain.clone();
+                    bytes[at] = other;
+                    assert_eq!(printable_run(&bytes), at, "{other:#x} at {at} of {length}");
+                }
+            }
+        }
+    }
+}
