@@ -54,7 +54,7 @@ impl Feeder {
                     parsed = index;
                     match self.write_run(term, &bytes[index..index + run - 1]) {
                         // The next byte goes through vte: the run's last character, or the one
-                        // that wraps the line.
+                        // that wraps the line or lands on a wide character.
                         Some(written) => {
                             index += written;
                             parsed = index;
@@ -97,10 +97,9 @@ impl Feeder {
         self.processor.stop_sync(term);
     }
 
-    /// Writes `text` (printable ASCII) at the cursor if vte would do exactly that, up to the
-    /// end of the line. `None` when vte must handle it (a synchronized update holds output
-    /// back, insert mode, a non-ASCII charset, a wide character in the way); `Some(0)` when a
-    /// wrap is pending.
+    /// Writes what it can of `text` (printable ASCII) at the cursor where vte would do exactly
+    /// that, and says how much. `None` when vte must handle all of it (a synchronized update
+    /// holds output back, insert mode, a non-ASCII charset).
     fn write_run<T: EventListener>(
         &self,
         term: &mut alacritty_terminal::Term<T>,
@@ -113,8 +112,10 @@ impl Feeder {
     }
 }
 
-/// The cell-by-cell effect of `Term::input` for each byte of `text`, or `None` where it would
-/// do more than that (see [`Feeder::write_run`]).
+/// The cell-by-cell effect of `Term::input` for each byte of `text`, up to the end of the
+/// line or the first cell holding half of a wide character (overwriting it also clears the
+/// other half: vte's job). `None` where `Term::input` would do more than write cells (see
+/// [`Feeder::write_run`]).
 fn write_text<T: EventListener>(
     term: &mut alacritty_terminal::Term<T>,
     text: &[u8],
@@ -133,29 +134,30 @@ fn write_text<T: EventListener>(
     let point = grid.cursor.point;
     let count = text.len().min(columns - point.column.0);
     let template = grid.cursor.template.clone();
-    let end = point.column + count;
-    let cells = &mut grid[point.line][point.column..end];
-    // Overwriting half of a wide character also clears its other half: vte's job.
-    if cells.iter().any(|cell| {
-        cell.flags
-            .intersects(Flags::WIDE_CHAR | Flags::WIDE_CHAR_SPACER)
-    }) {
-        return None;
-    }
+    let cells = &mut grid[point.line][point.column..point.column + count];
+    let mut written = 0;
     for (cell, &byte) in cells.iter_mut().zip(text) {
+        if cell
+            .flags
+            .intersects(Flags::WIDE_CHAR | Flags::WIDE_CHAR_SPACER)
+        {
+            break;
+        }
         cell.c = char::from(byte);
         cell.fg = template.fg;
         cell.bg = template.bg;
         cell.flags = template.flags;
         cell.extra.clone_from(&template.extra);
+        written += 1;
     }
+    let end = point.column + written;
     if end.0 < columns {
         grid.cursor.point.column = end;
     } else {
         grid.cursor.point.column = Column(columns - 1);
         grid.cursor.input_needs_wrap = true;
     }
-    Some(count)
+    Some(written)
 }
 
 /// Length of the leading run of printable ASCII (space to `~`). Blocks are tested without an
