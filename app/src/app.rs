@@ -196,8 +196,10 @@ impl SpacesApp {
             settings,
             settings_window: SettingsWindow::default(),
             history: HistoryView::default(),
-            last_layout_check: now,
-            last_record_sync: now,
+            // Due at once: the first frame saves the layout and the pane records, so even a
+            // window killed in its first second comes back.
+            last_layout_check: now.checked_sub(LAYOUT_CHECK_INTERVAL).unwrap_or(now),
+            last_record_sync: now.checked_sub(PANE_RECORD_INTERVAL).unwrap_or(now),
             last_trim: now,
             frames: 0,
             panes,

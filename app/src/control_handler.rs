@@ -21,7 +21,11 @@ fn run(app: &mut SpacesApp, request: Request) -> Result<Value, String> {
         Request::Status => Ok(json!({
             "notices": app.notices(),
             "recording_problem": app.recording_problem(),
-            "database": app.database_path().display().to_string(),
+            // Only a database this session writes to; the notices say where a read-only
+            // session was restored from.
+            "database": app
+                .saves_to_disk()
+                .then(|| app.database_path().display().to_string()),
             "saving": app.saves_to_disk(),
         })),
         Request::SendText { pane, text, paste } => {

@@ -470,7 +470,12 @@ fn corrupt_database_is_moved_aside() -> Result<()> {
     })?;
     spaces.kill9()?;
     spaces.restart()?;
-    ensure!(spaces.first_pane()? == pane, "{:#?}", spaces.list()?);
+    ensure!(
+        spaces.first_pane()? == pane,
+        "{:#?}\n{}",
+        spaces.list()?,
+        spaces.log_tail()
+    );
     spaces.wait_for_line(pane, "fresh-42")?;
     let status: Value = serde_json::from_str(&spaces.cli(&["status"])?)?;
     ensure!(
@@ -660,6 +665,7 @@ fn read_only_data_dir_restores_without_changing_it() -> Result<()> {
         "no notice says where the session came from: {notices:?}"
     );
     ensure!(status["saving"] == false, "{status:#}");
+    ensure!(status["database"].is_null(), "{status:#}");
 
     // The new shell works, in the old directory, and the files are untouched.
     wait_for_restored_prompt(&spaces, pane)?;
