@@ -317,29 +317,28 @@ fn pane_pipeline(file: &Path) -> anyhow::Result<Duration> {
     Ok(elapsed)
 }
 
-/// alacritty_terminal alone on the bytes in memory, in 64 KiB chunks as the parser sees them.
-fn bare_parse(bytes: &[u8]) -> Duration {
-    let mut term =
-        spaces_term::replay::new_replay_term(spaces_term::TermSize::new(COLS, ROWS), 10_000);
-    let mut processor: alacritty_terminal::vte::ansi::Processor = Default::default();
+/// Parsing alone, in memory: `bytes` in 64 KiB chunks (as the parser thread takes them) into a
+/// fresh terminal with the app's scrollback, through `feed`.
+fn time_parse(bytes: &[u8], mut feed: impl FnMut(&mut ReplayTerm, &[u8])) -> Duration {
+    let mut term = spaces_term::replay::new_replay_term(TermSize::new(COLS, ROWS), 10_000);
     let start = Instant::now();
     for chunk in bytes.chunks(64 * 1024) {
-        processor.advance(&mut term, chunk);
+        feed(&mut term, chunk);
     }
     start.elapsed()
 }
 
+/// alacritty_terminal alone (its own vte processor).
+fn bare_parse(bytes: &[u8]) -> Duration {
+    let mut processor: alacritty_terminal::vte::ansi::Processor = Default::default();
+    time_parse(bytes, |term, chunk| processor.advance(term, chunk))
+}
+
 /// The pane's own parsing ([`spaces_term::feed::Feeder`]: vte, with text runs written
-/// straight into the grid) on the same bytes and chunks.
+/// straight into the grid).
 fn feeder_parse(bytes: &[u8]) -> Duration {
-    let mut term =
-        spaces_term::replay::new_replay_term(spaces_term::TermSize::new(COLS, ROWS), 10_000);
     let mut feeder = spaces_term::feed::Feeder::new();
-    let start = Instant::now();
-    for chunk in bytes.chunks(64 * 1024) {
-        feeder.feed(&mut term, chunk);
-    }
-    start.elapsed()
+    time_parse(bytes, |term, chunk| feeder.feed(term, chunk))
 }
 
 /// CPU time (user + system) this process and its waited-for children used since `start`:
@@ -380,4 +379,6 @@ fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
 }
 
+use spaces_term::TermSize;
 use spaces_term::alacritty_terminal;
+use spaces_term::replay::ReplayTerm;

@@ -2,24 +2,18 @@
 //! exactly as vte alone does: every cell of the screen and the scrollback, the cursor with
 //! its template and charsets, and the modes, on random streams cut into random pieces.
 
-use alacritty_terminal::Term;
-use alacritty_terminal::event::VoidListener;
 use alacritty_terminal::grid::Dimensions;
 use alacritty_terminal::index::{Column, Line};
-use alacritty_terminal::term::Config;
 use alacritty_terminal::term::cell::Cell;
 use alacritty_terminal::vte::ansi::{Processor, StdSyncHandler};
 use proptest::prelude::*;
 use spaces_term::TermSize;
 use spaces_term::alacritty_terminal;
 use spaces_term::feed::Feeder;
+use spaces_term::replay::{ReplayTerm, new_replay_term};
 
-fn new_term(columns: u16, lines: u16) -> Term<VoidListener> {
-    let config = Config {
-        scrolling_history: 30,
-        ..Config::default()
-    };
-    Term::new(config, &TermSize::new(columns, lines), VoidListener)
+fn new_term(columns: u16, lines: u16) -> ReplayTerm {
+    new_replay_term(TermSize::new(columns, lines), 30)
 }
 
 /// `bytes` in the pieces a reader would have handed over, cut at `cuts` (taken modulo the
@@ -38,7 +32,7 @@ fn pieces<'a>(bytes: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
 
 /// vte alone, the reference, given the same pieces (vte's own result may depend on where a
 /// multi-byte character was cut).
-fn through_vte(columns: u16, lines: u16, bytes: &[u8], cuts: &[usize]) -> Term<VoidListener> {
+fn through_vte(columns: u16, lines: u16, bytes: &[u8], cuts: &[usize]) -> ReplayTerm {
     let mut term = new_term(columns, lines);
     let mut processor: Processor<StdSyncHandler> = Processor::new();
     for piece in pieces(bytes, cuts) {
@@ -47,7 +41,7 @@ fn through_vte(columns: u16, lines: u16, bytes: &[u8], cuts: &[usize]) -> Term<V
     term
 }
 
-fn through_feeder(columns: u16, lines: u16, bytes: &[u8], cuts: &[usize]) -> Term<VoidListener> {
+fn through_feeder(columns: u16, lines: u16, bytes: &[u8], cuts: &[usize]) -> ReplayTerm {
     let mut term = new_term(columns, lines);
     let mut feeder = Feeder::new();
     for piece in pieces(bytes, cuts) {
@@ -72,7 +66,7 @@ fn shown(cell: &Cell) -> impl PartialEq + std::fmt::Debug + use<> {
 
 /// Every difference a user could see now or later: cells (with their extras), cursor,
 /// template, charsets, pending wrap, modes, history.
-fn assert_same(expected: &Term<VoidListener>, actual: &Term<VoidListener>, context: &str) {
+fn assert_same(expected: &ReplayTerm, actual: &ReplayTerm, context: &str) {
     let (want, got) = (expected.grid(), actual.grid());
     assert_eq!(
         want.history_size(),
