@@ -33,8 +33,8 @@ pub enum BenchKind {
     /// Output ingest: PTY -> reader -> parser, against a bare PTY drain and a bare parse.
     Ingest {
         /// Megabytes of generated coloured output.
-        #[arg(long, default_value_t = 100)]
-        mb: usize,
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+        mb: u32,
         /// Rounds; the median of each measure is reported.
         #[arg(long, default_value_t = 3)]
         rounds: usize,
@@ -98,7 +98,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             rounds,
             recording,
             json,
-        } => ingest(*mb, (*rounds).max(1), *recording, *json),
+        } => ingest(*mb as usize, (*rounds).max(1), *recording, *json),
         BenchKind::Render {
             panes,
             cols,
