@@ -1,28 +1,16 @@
 //! Spaces: the window, its terminal views and the command line, as a library so tests can
 //! drive the same code the `spaces` binary runs.
+//!
+//! - `model/`: the headless model (panes, layout format, persistence glue, restore, history).
+//!   No egui below it.
+//! - `ui/`: everything that draws or takes input (the window, terminal views, renderer).
+//! - `control/`: the typed, versioned socket protocol, its transport, client and handler.
+//! - `cli/`: the `spaces` command line. `bench/`: `spaces bench ...`.
 
-pub mod app;
 pub mod bench;
 pub mod cli;
-pub mod clipboard;
-pub mod commands;
 pub mod control;
-pub mod control_handler;
-pub mod glyph_cache;
-pub mod grid_mesh;
-pub mod history;
-pub mod history_view;
-pub mod keyboard;
-pub mod layout;
-pub mod palette_view;
-pub mod pane_record;
-pub mod panes;
-pub mod persistence;
-pub mod restore;
-pub mod settings;
-pub mod terminal_view;
-pub mod theme;
-pub mod threads;
-pub mod tiles_behavior;
+pub mod model;
+pub mod ui;
 
-pub use app::{AppConfig, SpacesApp};
+pub use ui::app::{AppConfig, SpacesApp};

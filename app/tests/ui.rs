@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use egui::{Event, Key, Pos2, Rect, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use spaces_app::commands::CTRL_SHIFT;
-use spaces_app::layout::{self, panes, visible_panes};
+use spaces_app::ui::commands::CTRL_SHIFT;
+use spaces_app::ui::layout::{self, panes, visible_panes};
 use spaces_app::{AppConfig, SpacesApp};
 use spaces_term::PaneId;
 use tempfile::TempDir;
@@ -96,7 +96,7 @@ impl Window {
     }
 
     fn has_label(&self, label: &str) -> bool {
-        self.harness.query_by_label(label).is_some()
+        self.harness.query_all_by_label(label).next().is_some()
     }
 
     /// The focused pane's screen, one string per row.
@@ -106,7 +106,7 @@ impl Window {
             .panes()
             .get(self.focused())
             .expect("focused pane");
-        spaces_term::text::screen(&entry.terminal.term().lock()).join("\n")
+        entry.terminal.read(spaces_term::text::screen).join("\n")
     }
 
     /// The focused pane's screen and the 100 lines of scrollback above it.
@@ -116,8 +116,10 @@ impl Window {
             .panes()
             .get(self.focused())
             .expect("focused pane");
-        let term = entry.terminal.term().lock();
-        spaces_term::text::lines(&term, -100, 200).join("\n")
+        entry
+            .terminal
+            .read(|term| spaces_term::text::lines(term, -100, 200))
+            .join("\n")
     }
 
     /// Steps frames until `done` holds, failing the test after `DEADLINE`.
@@ -423,11 +425,9 @@ fn typing_in_a_window_field_stays_out_of_the_pane_until_it_is_clicked() {
     window.harness.run_steps(2);
     window.harness.event(Event::Text("zzz".to_owned()));
     window.harness.run_steps(3);
-    std::thread::sleep(Duration::from_millis(200));
-    window.harness.run_steps(2);
     assert!(
-        !window.screen().contains("zzz"),
-        "the filter's text reached the shell"
+        window.harness.query_all_by_value("zzz").next().is_some(),
+        "the history filter took the typed text"
     );
 
     // A click on the pane (outside the history window) gives it the keyboard back.
@@ -443,4 +443,76 @@ fn typing_in_a_window_field_stays_out_of_the_pane_until_it_is_clicked() {
     window.wait_for("typing to reach the pane again", |w| {
         w.screen().contains("back-42")
     });
+    // The pane's input is one ordered stream: had "zzz" reached the shell, it would have
+    // been on the command line before `echo back-...`, so it would show by now.
+    assert!(
+        !window.screen_and_history().contains("zzz"),
+        "the filter's text reached the shell"
+    );
+}
+
+/// The palette is where every command can be found: none may be missing from it.
+#[test]
+fn the_palette_lists_every_command() {
+    let mut window = Window::open();
+    window.shortcut(Key::P);
+    assert!(window.app().palette_open());
+    let missing: Vec<&str> = spaces_app::ui::commands::Command::ALL
+        .iter()
+        .map(|command| command.label())
+        .filter(|label| !window.has_label(label))
+        .collect();
+    assert!(missing.is_empty(), "not in the palette: {missing:?}");
+}
+
+/// Layouts saved by builds before Spaces had its own layout format (egui_tiles trees as
+/// JSON) come back as they were, and are saved again in the new format.
+#[test]
+fn a_layout_saved_as_an_egui_tiles_tree_is_migrated() {
+    let mut window = Window::open();
+    window.shortcut(Key::E);
+    window.shortcut(Key::O);
+    window.shortcut(Key::T);
+    let order = panes(window.app().tree());
+    let visible = visible_panes(window.app().tree());
+    assert_eq!(order.len(), 4);
+    let old_json = serde_json::to_string(window.app().tree()).expect("egui_tiles serializes");
+    window.harness.state_mut().save_and_stop_recording();
+    let Window { harness, _data_dir } = window;
+    drop(harness);
+
+    // Put the layout back as the previous build stored it.
+    let path = spaces_store::database_path(_data_dir.path());
+    let database = spaces_store::Database::open(&path).expect("open");
+    let workspace = database.list_workspaces(false).expect("workspaces")[0].id;
+    let mut record = database
+        .load_layout(workspace)
+        .expect("load")
+        .expect("a layout");
+    assert!(
+        record.tree_json.starts_with(r#"{"version":1"#),
+        "saved in the new format"
+    );
+    record.tree_json = old_json;
+    database.save_layout(&record).expect("save");
+    drop(database);
+
+    let mut again = Window::open_in(_data_dir);
+    assert_eq!(panes(again.app().tree()), order, "same panes, same order");
+    assert_eq!(
+        visible_panes(again.app().tree()),
+        visible,
+        "same tabs shown"
+    );
+    again.harness.state_mut().save_and_stop_recording();
+    let database = spaces_store::Database::open_readonly(&path).expect("open");
+    let saved = database
+        .load_layout(workspace)
+        .expect("load")
+        .expect("a layout");
+    assert!(
+        saved.tree_json.starts_with(r#"{"version":1"#),
+        "converted and saved in the new format: {}",
+        saved.tree_json
+    );
 }

@@ -22,6 +22,17 @@ use crate::{Term, parser, pty};
 #[serde(transparent)]
 pub struct PaneId(pub u64);
 
+impl std::str::FromStr for PaneId {
+    type Err = String;
+
+    /// A pane id as people type it (`--pane 3`).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        text.trim().parse().map(PaneId).map_err(|_| {
+            format!("`{text}` is not a pane id (a whole number, as `spaces cli list` shows)")
+        })
+    }
+}
+
 impl std::fmt::Display for PaneId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.0)
@@ -334,19 +345,24 @@ impl Terminal {
         &self.options
     }
 
-    /// The grid, for views and queries. Hold the lock briefly: the parser waits on it.
-    pub fn term(&self) -> &FairMutex<Term> {
-        &self.term
+    /// Reads the grid under its lock (views, queries, `cli get-text`). Keep `read` short:
+    /// the parser thread waits for the lock.
+    pub fn read<R>(&self, read: impl FnOnce(&Term) -> R) -> R {
+        read(&self.term.lock())
+    }
+
+    /// Changes the grid from outside the parser (scrolling the view, a selection, clearing
+    /// the scrollback): the one way the UI changes a pane's grid. The generation is bumped
+    /// afterwards, so every view redraws what `change` did.
+    pub fn update<R>(&self, change: impl FnOnce(&mut Term) -> R) -> R {
+        let result = change(&mut self.term.lock());
+        self.shared.bump_generation();
+        result
     }
 
     /// Increases whenever the grid may look different.
     pub fn generation(&self) -> u64 {
         self.shared.generation.load(Ordering::Acquire)
-    }
-
-    /// Marks the grid changed by the UI (scroll, selection) so views redraw it.
-    pub fn mark_changed(&self) {
-        self.shared.bump_generation();
     }
 
     /// Sends bytes to the child as if typed. Never blocks.

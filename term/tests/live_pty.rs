@@ -79,7 +79,7 @@ fn spawn_sh(id: u64, script: &str) -> Harness {
 
 impl Harness {
     fn screen(&self) -> Vec<String> {
-        text::screen(&self.terminal.term().lock())
+        self.terminal.read(text::screen)
     }
 
     /// Waits until `condition` holds for the screen, re-checking on every wake.
@@ -356,7 +356,7 @@ fn replayed_queries_write_nothing_to_the_new_process() {
     };
     let screen = harness.wait_for_text("GOT:");
     // The old line stays above the new output (on the screen or, on a full one, in history).
-    let all = text::lines(&harness.terminal.term().lock(), -5, 23);
+    let all = harness.terminal.read(|term| text::lines(term, -5, 23));
     assert!(all.iter().any(|row| row == "old output"), "{all:#?}");
     assert!(
         screen.iter().any(|row| row.contains("GOT:0")),

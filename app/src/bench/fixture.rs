@@ -15,8 +15,8 @@ use spaces_term::replay::{new_replay_term, replay_bytes};
 use spaces_term::{PaneId, TermSize};
 
 use super::workload;
-use crate::layout::{self, Direction};
-use crate::persistence::store_id;
+use crate::model::persistence::store_id;
+use crate::ui::layout::{self, Direction};
 
 /// Output recorded after each pane's snapshot (replayed on restore).
 const TAIL_BYTES: usize = 300 * 1024;

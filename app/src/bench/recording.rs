@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use spaces_term::{Listeners, PaneId, SpawnOptions, TermSize, Terminal, TerminalEventKind};
 
-use crate::persistence::Persistence;
+use crate::model::persistence::Persistence;
 
 /// What one recorded run measured.
 pub struct RecordedRun {
@@ -29,7 +29,8 @@ pub fn recorded_pipeline(
 ) -> anyhow::Result<RecordedRun> {
     spaces_store::ensure_private_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
     let (opened, database) = Persistence::open(dir);
-    anyhow::ensure!(opened.notices.is_empty(), "{}", opened.notices.join("; "));
+    let problems: Vec<String> = opened.notices.iter().map(ToString::to_string).collect();
+    anyhow::ensure!(problems.is_empty(), "{}", problems.join("; "));
     let mut persistence = opened.persistence;
     persistence
         .start_recorder(database.context("no database")?)
@@ -51,7 +52,7 @@ pub fn recorded_pipeline(
     let pane = PaneId(1);
     let start = Instant::now();
     // As the app does: the pane's record goes to the writer before its first output.
-    persistence.save_pane(crate::pane_record::new_record(
+    persistence.save_pane(crate::model::record::new_record(
         pane,
         &options,
         persistence.workspace,

@@ -3,14 +3,14 @@
 
 use std::time::{Duration, Instant};
 
-use egui::{Color32, CornerRadius, Pos2, Rect, Shape, vec2};
+use egui::{CornerRadius, Pos2, Rect, Shape, vec2};
 use serde_json::json;
 use spaces_term::TermSize;
 use spaces_term::palette::Palette;
 use spaces_term::replay::{ReplayTerm, new_replay_term, replay_bytes};
 
-use crate::glyph_cache::GlyphCache;
-use crate::grid_mesh::{GridStyle, build_grid_mesh};
+use crate::ui::render::glyph_cache::GlyphCache;
+use crate::ui::render::grid_mesh::{GridStyle, build_grid_mesh};
 
 /// Frames run before measuring (font atlas filling, allocator warm-up).
 const WARM_UP: usize = 20;
@@ -19,11 +19,7 @@ pub fn run(panes: usize, cols: u16, rows: u16, frames: usize, json: bool) -> any
     let ctx = egui::Context::default();
     let palette = Palette::default();
     let mut glyphs = GlyphCache::new(14.0);
-    let background = Color32::from_rgb(
-        palette.background.r,
-        palette.background.g,
-        palette.background.b,
-    );
+    let background = crate::ui::theme::rgb(palette.background);
     let mut terms: Vec<ReplayTerm> = (0..panes)
         .map(|_| new_replay_term(TermSize::new(cols, rows), 1000))
         .collect();

@@ -182,7 +182,7 @@ fn frame(ctx: &egui::Context, app: &mut SpacesApp) -> FrameTimes {
 
 /// Fails unless every pane was restored, is shown, and its screen holds its last line.
 fn verify(app: &SpacesApp, spec: &Spec) -> anyhow::Result<()> {
-    let visible = crate::layout::visible_panes(app.tree()).len();
+    let visible = crate::ui::layout::visible_panes(app.tree()).len();
     let mut problems = Vec::new();
     if visible != spec.panes {
         problems.push(format!("{visible} panes shown, expected {}", spec.panes));
@@ -193,7 +193,7 @@ fn verify(app: &SpacesApp, spec: &Spec) -> anyhow::Result<()> {
             problems.push(format!("pane {index} was not restored"));
             continue;
         };
-        let screen = spaces_term::text::screen(&entry.terminal.term().lock());
+        let screen = entry.terminal.read(spaces_term::text::screen);
         if !screen.iter().any(|row| row.contains(&marker)) {
             problems.push(format!(
                 "pane {index}: {marker} is not on its screen:\n{}",
@@ -225,7 +225,7 @@ fn resized_panes(dir: &Path, shown: &[(PaneId, TermSize)]) -> anyhow::Result<usi
     Ok(records
         .iter()
         .filter(|record| {
-            let pane = crate::persistence::pane_id(record.id);
+            let pane = crate::model::persistence::pane_id(record.id);
             shown
                 .iter()
                 .any(|(id, now)| *id == pane && (now.cols, now.rows) != (record.cols, record.rows))
@@ -250,7 +250,7 @@ fn parts_on(dir: &Path, steps: Value) -> anyhow::Result<()> {
     let database = Database::open_readonly(&spaces_store::database_path(dir))?;
     let records = database.list_panes(spaces_store::WorkspaceId(1))?;
     let mut notices = Vec::new();
-    let plans = crate::restore::load_plans(&database, records.clone(), &mut notices);
+    let plans = crate::model::restore::load_plans(&database, records.clone(), &mut notices);
     let clock = Instant::now();
     let terms = parallel_replay(&plans);
     let replay_wall = clock.elapsed();
@@ -278,20 +278,20 @@ fn parts_on(dir: &Path, steps: Value) -> anyhow::Result<()> {
 /// from the start).
 fn app_steps(dir: &Path) -> anyhow::Result<Value> {
     let start = Instant::now();
-    let (opened, database) = crate::persistence::Persistence::open(dir);
+    let (opened, database) = crate::model::persistence::Persistence::open(dir);
     let opened_at = start.elapsed();
     let mut persistence = opened.persistence;
     let saved = opened.saved.context("nothing saved")?;
     let database = database.context("no database")?;
     let mut notices = Vec::new();
-    let plans = crate::restore::load_plans(&database, saved.panes.clone(), &mut notices);
+    let plans = crate::model::restore::load_plans(&database, saved.panes.clone(), &mut notices);
     let loaded_at = start.elapsed();
     persistence
         .start_recorder(database)
         .map_err(anyhow::Error::msg)?;
     let recorder_at = start.elapsed();
     let (events, _receiver) = crossbeam_channel::unbounded();
-    let mut panes = crate::panes::Panes::new(spaces_term::Listeners {
+    let mut panes = crate::model::Panes::new(spaces_term::Listeners {
         events,
         wake: std::sync::Arc::new(|| {}),
         sink: persistence.sink(),
@@ -314,7 +314,7 @@ fn app_steps(dir: &Path) -> anyhow::Result<Value> {
 }
 
 /// Every plan replayed into its own terminal, one thread per pane, no process started.
-fn parallel_replay(plans: &[crate::restore::RestorePlan]) -> Vec<spaces_term::Term> {
+fn parallel_replay(plans: &[crate::model::restore::RestorePlan]) -> Vec<spaces_term::Term> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = plans
             .iter()
@@ -327,7 +327,7 @@ fn parallel_replay(plans: &[crate::restore::RestorePlan]) -> Vec<spaces_term::Te
                 })
             })
             .collect();
-        crate::threads::join_all(handles)
+        crate::model::threads::join_all(handles)
     })
 }
 
@@ -338,7 +338,7 @@ fn parallel_spawn(dir: &Path, count: usize) -> anyhow::Result<Vec<spaces_term::T
         let handles: Vec<_> = (0..count)
             .map(|index| scope.spawn(move || login_shell(dir, PaneId(1000 + index as u64))))
             .collect();
-        crate::threads::join_all(handles)
+        crate::model::threads::join_all(handles)
     });
     results.into_iter().collect()
 }
@@ -346,7 +346,7 @@ fn parallel_spawn(dir: &Path, count: usize) -> anyhow::Result<Vec<spaces_term::T
 /// As `restore_all` without recording: each thread starts a shell, then replays its plan.
 fn parallel_spawn_and_replay(
     dir: &Path,
-    plans: &[crate::restore::RestorePlan],
+    plans: &[crate::model::restore::RestorePlan],
 ) -> anyhow::Result<Vec<(spaces_term::Terminal, spaces_term::Term)>> {
     let results: Vec<_> = std::thread::scope(|scope| {
         let handles: Vec<_> = plans
@@ -362,7 +362,7 @@ fn parallel_spawn_and_replay(
                 })
             })
             .collect();
-        crate::threads::join_all(handles)
+        crate::model::threads::join_all(handles)
     });
     results.into_iter().collect()
 }
@@ -395,7 +395,7 @@ fn serial_parts(
         replayer.finish(&mut term);
         totals[2] += clock.elapsed();
         let clock = Instant::now();
-        let plan = crate::restore::RestorePlan::load(database, record)?;
+        let plan = crate::model::restore::RestorePlan::load(database, record)?;
         totals[3] += clock.elapsed();
         let mut term = new_replay_term(size, 10_000);
         let clock = Instant::now();

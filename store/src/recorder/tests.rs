@@ -372,6 +372,9 @@ fn a_queue_that_never_runs_dry_is_still_committed_on_every_tick() {
     };
     // Watch the committed end while the writer works through the queue.
     let reader = Database::open_readonly(&path).expect("reader");
+    // Far more than the writer needs even on a slow, busy machine; a writer that stopped
+    // committing fails the test here instead of hanging it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     let mut seen = Vec::new();
     loop {
         let committed = reader.output_range_total(pane).expect("totals").end_offset;
@@ -381,6 +384,10 @@ fn a_queue_that_never_runs_dry_is_still_committed_on_every_tick() {
         if committed == total {
             break;
         }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the writer stopped before committing everything: committed ends {seen:?} of {total}"
+        );
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     producer.join().expect("producer");

@@ -11,6 +11,9 @@ use spaces_store::{
 };
 use spaces_term::{OutputSink, PaneId};
 
+use super::Notice;
+use super::layout::Layout;
+
 /// The workspace every pane belongs to until workspaces can be created.
 const DEFAULT_WORKSPACE: &str = "default";
 const DEFAULT_COLOR: &str = "#5b9cf5";
@@ -49,7 +52,7 @@ pub struct Opened {
     /// Where `saved` and the panes' histories are read from when that is not the database
     /// being recorded into: the old file, opened read-only because it cannot be written.
     pub restore_source: Option<Database>,
-    pub notices: Vec<String>,
+    pub notices: Vec<Notice>,
 }
 
 impl Persistence {
@@ -59,7 +62,10 @@ impl Persistence {
     pub fn open(data_dir: &Path) -> (Opened, Option<Database>) {
         let path = spaces_store::database_path(data_dir);
         let (database, quarantined) = Database::open_or_quarantine(&path);
-        let mut notices: Vec<String> = quarantined.iter().map(|q| q.message()).collect();
+        let mut notices: Vec<Notice> = quarantined
+            .iter()
+            .map(|q| Notice::error(q.message()))
+            .collect();
         // A database that is there but cannot be written (a read-only disk or directory, the
         // wrong owner): this session records into memory, but the last one still comes back.
         let restore_source = quarantined
@@ -69,7 +75,9 @@ impl Persistence {
         let saved = match load_saved(restore_source.as_ref().unwrap_or(&database)) {
             Ok(saved) => Some(saved),
             Err(error) => {
-                notices.push(format!("could not read the saved layout: {error}"));
+                notices.push(Notice::error(format!(
+                    "could not read the saved layout: {error}"
+                )));
                 None
             }
         };
@@ -126,7 +134,8 @@ impl Persistence {
     }
 
     /// Saves the layout if it changed since the last call.
-    pub fn save_layout_if_changed(&mut self, tree_json: String, focused: Option<PaneId>) {
+    pub fn save_layout_if_changed(&mut self, layout: &Layout, focused: Option<PaneId>) {
+        let tree_json = layout.to_json();
         let key = format!("{tree_json}|{focused:?}");
         if self.last_layout.as_deref() == Some(key.as_str()) {
             return;
@@ -183,7 +192,7 @@ fn report(result: spaces_store::Result<()>) {
 fn read_only_source(
     path: &Path,
     recording: &Database,
-    notices: &mut Vec<String>,
+    notices: &mut Vec<Notice>,
 ) -> Option<Database> {
     let source = match Database::open_readonly(path) {
         Ok(source) => source,
@@ -209,10 +218,10 @@ fn read_only_source(
         tracing::warn!(%error, "could not copy the workspace into memory");
         return None;
     }
-    notices.push(format!(
+    notices.push(Notice::info(format!(
         "The last session was restored from {} without changing it.",
         path.display()
-    ));
+    )));
     Some(source)
 }
 

@@ -3,27 +3,34 @@
 
 use std::time::Instant;
 
-use egui_tiles::Tree;
 use spaces_term::PaneId;
 
 use super::{LAYOUT_CHECK_INTERVAL, PANE_RECORD_INTERVAL, SpacesApp, TRIM_INTERVAL};
-use crate::layout;
-use crate::persistence::SavedWorkspace;
-use crate::settings::Settings;
+use crate::model::Notice;
+use crate::model::layout::Layout;
+use crate::model::persistence::SavedWorkspace;
+use crate::model::settings::Settings;
+use crate::ui::layout;
 
 impl SpacesApp {
-    /// Takes the saved tile tree if it fits the restored panes: panes that could not come
-    /// back are taken out of it; an unreadable tree falls back to tabs of every pane.
+    /// Takes the saved layout if it fits the restored panes: panes that could not come back
+    /// are taken out of it; an unreadable layout falls back to tabs of every pane. A layout
+    /// saved by an older build (an egui_tiles tree) is converted here and saved in the new
+    /// format on the first frame.
     pub(super) fn adopt_saved_layout(&mut self, saved: Option<&SavedWorkspace>) {
         let restored = self.panes.ids();
         if restored.is_empty() {
             return;
         }
         let layout = saved.and_then(|saved| saved.layout.as_ref());
-        let parsed = layout.and_then(|layout| {
-            serde_json::from_str::<Tree<PaneId>>(&layout.tree_json)
-                .map_err(|error| tracing::warn!(%error, "saved layout unreadable"))
-                .ok()
+        let parsed = layout.and_then(|saved| match Layout::from_json(&saved.tree_json) {
+            Ok(layout) => layout::from_layout("spaces-default", &layout),
+            Err(error) => {
+                self.notices.push(Notice::warning(format!(
+                    "the saved arrangement of the panes could not be read ({error}); they are shown as tabs"
+                )));
+                None
+            }
         });
         let mut tree = parsed.unwrap_or_else(|| {
             let mut tree = layout::single_pane_tree("spaces-default", restored[0]);
@@ -43,12 +50,13 @@ impl SpacesApp {
             if !shown.contains(&pane) {
                 self.close_pane_record(pane);
                 self.panes.remove(pane);
+                self.views.remove(&pane);
             }
         }
         self.tree = tree;
         let focused = layout
             .and_then(|layout| layout.focused_pane)
-            .map(crate::persistence::pane_id)
+            .map(crate::model::persistence::pane_id)
             .filter(|pane| self.panes.get(*pane).is_some());
         self.focused = focused.or_else(|| layout::panes(&self.tree).first().copied());
         if let Some(pane) = self.focused {
@@ -67,7 +75,8 @@ impl SpacesApp {
 
     pub(super) fn apply_settings(&mut self, settings: Settings) {
         if let Err(error) = settings.save(&self.config.data_dir) {
-            self.notices.push(format!("settings not saved: {error:#}"));
+            self.notices
+                .push(Notice::error(format!("settings not saved: {error:#}")));
         }
         self.glyphs.set_font_size(settings.font_size);
         self.settings = settings;
@@ -80,17 +89,15 @@ impl SpacesApp {
         let now = Instant::now();
         if now.duration_since(self.last_layout_check) >= LAYOUT_CHECK_INTERVAL {
             self.last_layout_check = now;
-            match serde_json::to_string(&self.tree) {
-                Ok(json) => self.persistence.save_layout_if_changed(json, self.focused),
-                Err(error) => tracing::warn!(%error, "layout not serializable"),
-            }
+            self.persistence
+                .save_layout_if_changed(&layout::to_layout(&self.tree), self.focused);
         }
         if now.duration_since(self.last_record_sync) >= PANE_RECORD_INTERVAL {
             self.last_record_sync = now;
             let workspace = self.persistence.workspace;
             for (pane, entry) in self.panes.iter_mut() {
-                let record = crate::pane_record::current_record(*pane, entry, workspace);
-                if crate::pane_record::changed(entry.saved.as_ref(), &record) {
+                let record = crate::model::record::current_record(*pane, entry, workspace);
+                if crate::model::record::changed(entry.saved.as_ref(), &record) {
                     self.persistence.save_pane(record.clone());
                     entry.saved = Some(record);
                 }
@@ -127,7 +134,7 @@ impl SpacesApp {
     pub(super) fn close_pane_record(&mut self, pane: PaneId) {
         if let Some(entry) = self.panes.get(pane) {
             let mut record =
-                crate::pane_record::current_record(pane, entry, self.persistence.workspace);
+                crate::model::record::current_record(pane, entry, self.persistence.workspace);
             record.closed_at_ms = Some(spaces_store::unix_millis());
             self.persistence.save_pane(record);
         }

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand};
 
-use crate::control::{Request, SplitDirection, send_request};
+use crate::control::{PaneInfo, Reply, Request, SplitDirection, send_request};
+use spaces_term::PaneId;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,7 +34,7 @@ pub enum TopCommand {
     History {
         /// The pane id (as in `spaces cli list`).
         #[arg(long, env = "SPACES_PANE_ID")]
-        pane: u64,
+        pane: PaneId,
     },
     /// Measure ingest, rendering and restore speed.
     Bench(crate::bench::BenchArgs),
@@ -59,7 +60,7 @@ pub enum ControlCommand {
     /// Send text to a pane as if pasted (bracketed paste when the program asked for it).
     SendText {
         #[arg(long, env = "SPACES_PANE_ID")]
-        pane: Option<u64>,
+        pane: Option<PaneId>,
         /// Send the bytes as typed keys instead of a paste.
         #[arg(long)]
         no_paste: bool,
@@ -69,7 +70,7 @@ pub enum ControlCommand {
     /// Print a pane's text, one line per row, trailing blanks trimmed.
     GetText {
         #[arg(long, env = "SPACES_PANE_ID")]
-        pane: Option<u64>,
+        pane: Option<PaneId>,
         /// First line: 0 is the top of the screen, negative lines reach into the scrollback.
         #[arg(long, allow_negative_numbers = true)]
         start_line: Option<i32>,
@@ -80,7 +81,7 @@ pub enum ControlCommand {
     /// Split a pane and run a command (default: a shell) in the new one.
     Split {
         #[arg(long, env = "SPACES_PANE_ID")]
-        pane: Option<u64>,
+        pane: Option<PaneId>,
         #[arg(long, conflicts_with = "down", required_unless_present = "down")]
         right: bool,
         #[arg(long)]
@@ -102,12 +103,12 @@ pub enum ControlCommand {
     /// Give a pane the keyboard focus.
     Focus {
         #[arg(long)]
-        pane: u64,
+        pane: PaneId,
     },
     /// Close a pane (its process gets SIGHUP).
     Close {
         #[arg(long)]
-        pane: u64,
+        pane: PaneId,
     },
 }
 
@@ -119,17 +120,15 @@ pub fn data_dir(cli: &Cli) -> PathBuf {
 /// Runs a `spaces cli ...` command against the window of `data_dir`.
 pub fn run_control(data_dir: &Path, command: ControlCommand) -> anyhow::Result<()> {
     let request = match command {
-        ControlCommand::Status => {
-            let value = send_request(data_dir, &Request::Status)?;
-            println!("{}", serde_json::to_string_pretty(&value)?);
-            return Ok(());
-        }
+        ControlCommand::Status => Request::Status,
         ControlCommand::List { json } => {
-            let value = send_request(data_dir, &Request::List)?;
+            let Reply::Panes(panes) = send_request(data_dir, &Request::List)? else {
+                bail!("the window answered `list` with something else");
+            };
             if json {
-                println!("{}", serde_json::to_string_pretty(&value)?);
+                println!("{}", serde_json::to_string_pretty(&panes)?);
             } else {
-                print_pane_table(&value);
+                print_pane_table(&panes);
             }
             return Ok(());
         }
@@ -158,24 +157,11 @@ pub fn run_control(data_dir: &Path, command: ControlCommand) -> anyhow::Result<(
             pane,
             start_line,
             end_line,
-        } => {
-            let value = send_request(
-                data_dir,
-                &Request::GetText {
-                    pane,
-                    start_line,
-                    end_line,
-                },
-            )?;
-            let lines = value["lines"].as_array().cloned().unwrap_or_default();
-            let mut out = String::new();
-            for line in lines {
-                out.push_str(line.as_str().unwrap_or_default());
-                out.push('\n');
-            }
-            print!("{out}");
-            return Ok(());
-        }
+        } => Request::GetText {
+            pane,
+            start_line,
+            end_line,
+        },
         ControlCommand::Split {
             pane,
             right,
@@ -204,9 +190,24 @@ pub fn run_control(data_dir: &Path, command: ControlCommand) -> anyhow::Result<(
         ControlCommand::Focus { pane } => Request::Focus { pane },
         ControlCommand::Close { pane } => Request::Close { pane },
     };
-    let value = send_request(data_dir, &request)?;
-    if let Some(pane) = value.get("pane").and_then(serde_json::Value::as_u64) {
-        println!("{pane}");
+    print_reply(send_request(data_dir, &request)?)
+}
+
+/// Prints what the window answered: a pane id, text lines, or the status as JSON.
+fn print_reply(reply: Reply) -> anyhow::Result<()> {
+    match reply {
+        Reply::Pane(pane) => println!("{pane}"),
+        Reply::Text { lines, .. } => {
+            let mut out = String::new();
+            for line in lines {
+                out.push_str(&line);
+                out.push('\n');
+            }
+            print!("{out}");
+        }
+        Reply::Status(status) => println!("{}", serde_json::to_string_pretty(&status)?),
+        Reply::Panes(panes) => println!("{}", serde_json::to_string_pretty(&panes)?),
+        Reply::Error(message) => bail!("{message}"),
     }
     Ok(())
 }
@@ -217,30 +218,26 @@ fn absolute(dir: Option<PathBuf>) -> anyhow::Result<Option<PathBuf>> {
         .transpose()
 }
 
-fn print_pane_table(value: &serde_json::Value) {
+fn print_pane_table(panes: &[PaneInfo]) {
     println!(
         "{:>4}  {:<10} {:<7} {:<24} CWD",
         "ID", "WORKSPACE", "SIZE", "TITLE"
     );
-    for pane in value.as_array().into_iter().flatten() {
-        let marker = if pane["focused"].as_bool() == Some(true) {
-            "*"
-        } else {
-            " "
-        };
+    for pane in panes {
+        let marker = if pane.focused { "*" } else { " " };
         println!(
             "{:>3}{marker}  {:<10} {:<7} {:<24} {}",
-            pane["id"],
-            pane["workspace"].as_str().unwrap_or_default(),
-            format!("{}x{}", pane["cols"], pane["rows"]),
-            pane["title"].as_str().unwrap_or_default(),
-            pane["cwd"].as_str().unwrap_or_default(),
+            pane.id,
+            pane.workspace,
+            format!("{}x{}", pane.cols, pane.rows),
+            pane.title,
+            pane.cwd.as_deref().unwrap_or_default(),
         );
     }
 }
 
 /// `spaces history --pane ID`: the pane's recorded output as text on stdout.
-pub fn run_history(data_dir: &Path, pane: u64) -> anyhow::Result<()> {
+pub fn run_history(data_dir: &Path, pane: PaneId) -> anyhow::Result<()> {
     use std::io::Write as _;
     let database = spaces_store::database_path(data_dir);
     if !database.exists() {
@@ -249,7 +246,7 @@ pub fn run_history(data_dir: &Path, pane: u64) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut write_error = None;
-    crate::history::read_lines(&database, spaces_term::PaneId(pane), |lines| {
+    crate::model::history::read_lines(&database, pane, |lines| {
         if write_error.is_some() {
             return;
         }

@@ -3,8 +3,8 @@
 use spaces_store::{PaneRecord, WorkspaceId};
 use spaces_term::{PaneId, SpawnOptions};
 
-use crate::panes::PaneEntry;
-use crate::persistence::store_id;
+use crate::model::Pane;
+use crate::model::persistence::store_id;
 
 /// The record of a pane about to start.
 pub fn new_record(pane: PaneId, options: &SpawnOptions, workspace: WorkspaceId) -> PaneRecord {
@@ -29,7 +29,7 @@ pub fn new_record(pane: PaneId, options: &SpawnOptions, workspace: WorkspaceId) 
 }
 
 /// The record of a running pane as it is now.
-pub fn current_record(pane: PaneId, entry: &PaneEntry, workspace: WorkspaceId) -> PaneRecord {
+pub fn current_record(pane: PaneId, entry: &Pane, workspace: WorkspaceId) -> PaneRecord {
     let size = entry.terminal.size();
     let cwd = entry
         .cwd()

@@ -3,13 +3,28 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Command {
+/// Declares the `Command` enum and `Command::ALL` from one list, so no command can be left
+/// out of the palette, the shortcut handler or the menus (they all iterate `ALL`).
+macro_rules! commands {
+    ($($command:ident),* $(,)?) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Command {
+            $($command),*
+        }
+
+        impl Command {
+            /// Every command, in the order the palette and menus list them.
+            pub const ALL: &[Command] = &[$(Command::$command),*];
+        }
+    };
+}
+
+commands![
     SplitRight,
     SplitDown,
     NewTab,
-    ClosePane,
     RestartPane,
+    ClosePane,
     FocusLeft,
     FocusRight,
     FocusUp,
@@ -32,6 +47,36 @@ pub enum Command {
     ShowHistory,
     RerunCommand,
     Quit,
+];
+
+/// The menus of the menu bar, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Menu {
+    Spaces,
+    Pane,
+    Edit,
+    View,
+}
+
+impl Menu {
+    pub const ALL: &[Menu] = &[Menu::Spaces, Menu::Pane, Menu::Edit, Menu::View];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Menu::Spaces => "Spaces",
+            Menu::Pane => "Pane",
+            Menu::Edit => "Edit",
+            Menu::View => "View",
+        }
+    }
+
+    /// The commands of this menu, in `Command::ALL` order.
+    pub fn commands(self) -> impl Iterator<Item = Command> {
+        Command::ALL
+            .iter()
+            .copied()
+            .filter(move |command| command.menu() == Some(self))
+    }
 }
 
 /// The modifiers of every Spaces shortcut (Ctrl+Shift), as a keyboard on Linux reports them.
@@ -46,37 +91,6 @@ pub const CTRL_SHIFT: Modifiers = Modifiers {
 const SHIFT: Modifiers = Modifiers::SHIFT;
 
 impl Command {
-    /// Every command, in the order the palette and menus list them.
-    pub const ALL: &[Command] = &[
-        Command::SplitRight,
-        Command::SplitDown,
-        Command::NewTab,
-        Command::ClosePane,
-        Command::RestartPane,
-        Command::FocusLeft,
-        Command::FocusRight,
-        Command::FocusUp,
-        Command::FocusDown,
-        Command::NextTab,
-        Command::PreviousTab,
-        Command::Copy,
-        Command::Paste,
-        Command::PastePrimary,
-        Command::SelectAll,
-        Command::ClearScrollback,
-        Command::ScrollPageUp,
-        Command::ScrollPageDown,
-        Command::ScrollToBottom,
-        Command::ZoomIn,
-        Command::ZoomOut,
-        Command::ZoomReset,
-        Command::CommandPalette,
-        Command::Settings,
-        Command::ShowHistory,
-        Command::RerunCommand,
-        Command::Quit,
-    ];
-
     pub fn label(self) -> &'static str {
         match self {
             Command::SplitRight => "Split pane right",
@@ -106,6 +120,36 @@ impl Command {
             Command::ShowHistory => "Show full history of this pane",
             Command::RerunCommand => "Run the restored pane's last command again",
             Command::Quit => "Quit Spaces",
+        }
+    }
+
+    /// The menu the command appears in; `None` for keyboard-only commands (they are in the
+    /// palette all the same).
+    pub fn menu(self) -> Option<Menu> {
+        match self {
+            Command::CommandPalette | Command::Settings | Command::Quit => Some(Menu::Spaces),
+            Command::SplitRight
+            | Command::SplitDown
+            | Command::NewTab
+            | Command::RestartPane
+            | Command::ClosePane
+            | Command::RerunCommand => Some(Menu::Pane),
+            Command::Copy
+            | Command::Paste
+            | Command::PastePrimary
+            | Command::SelectAll
+            | Command::ClearScrollback => Some(Menu::Edit),
+            Command::FocusLeft
+            | Command::FocusRight
+            | Command::FocusUp
+            | Command::FocusDown
+            | Command::NextTab
+            | Command::PreviousTab
+            | Command::ZoomIn
+            | Command::ZoomOut
+            | Command::ZoomReset
+            | Command::ShowHistory => Some(Menu::View),
+            Command::ScrollPageUp | Command::ScrollPageDown | Command::ScrollToBottom => None,
         }
     }
 
@@ -200,9 +244,26 @@ mod tests {
     }
 
     #[test]
-    fn every_command_has_a_label() {
+    fn labels_are_unique_and_each_finds_its_command_in_the_palette() {
+        let mut seen = std::collections::HashSet::new();
         for command in Command::ALL {
-            assert!(!command.label().is_empty());
+            let label = command.label();
+            assert!(!label.trim().is_empty(), "{command:?} has no label");
+            assert!(seen.insert(label), "{command:?} shares its label {label:?}");
+            assert!(
+                crate::ui::palette::CommandPalette::matches(label).contains(command),
+                "typing {label:?} in the palette does not find {command:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_command_can_be_reached_without_the_palette() {
+        for command in Command::ALL {
+            assert!(
+                command.menu().is_some() || command.shortcut().is_some(),
+                "{command:?} is neither in a menu nor on a key"
+            );
         }
     }
 }

@@ -104,7 +104,7 @@ impl RestorePlan {
     }
 
     pub fn pane(&self) -> spaces_term::PaneId {
-        crate::persistence::pane_id(self.record.id)
+        crate::model::persistence::pane_id(self.record.id)
     }
 }
 
@@ -112,14 +112,16 @@ impl RestorePlan {
 pub fn load_plans(
     database: &Database,
     records: Vec<PaneRecord>,
-    notices: &mut Vec<String>,
+    notices: &mut Vec<super::Notice>,
 ) -> Vec<RestorePlan> {
     let mut plans = Vec::with_capacity(records.len());
     for record in records {
         let id = record.id;
         match RestorePlan::load(database, record) {
             Ok(plan) => plans.push(plan),
-            Err(error) => notices.push(format!("could not restore pane {id}: {error}")),
+            Err(error) => notices.push(super::Notice::error(format!(
+                "could not restore pane {id}: {error}"
+            ))),
         }
     }
     plans

@@ -1,10 +1,13 @@
-//! The tile tree of a workspace: which pane sits where. Holds pane ids only; operations here
-//! split, tab, close and find neighbours, keeping egui_tiles' invariants (every pane in a tab
-//! container, so each has a tab to drag).
+//! The live tile tree of the window (egui_tiles): which pane sits where. Holds pane ids only;
+//! operations here split, tab, close and find neighbours, keeping egui_tiles' invariants
+//! (every pane in a tab container, so each has a tab to drag). [`to_layout`] and
+//! [`from_layout`] convert it to and from the model's own format, which is what is saved.
 
 use egui::{Pos2, Rect};
 use egui_tiles::{Container, Linear, LinearDir, Tile, TileId, Tiles, Tree};
 use spaces_term::PaneId;
+
+use crate::model::layout::{Layout, Node, Share, SplitDir};
 
 /// Which way a new pane goes, or which way focus moves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,6 +208,94 @@ pub fn simplification() -> egui_tiles::SimplificationOptions {
     }
 }
 
+/// The tree in the model's format (what is saved).
+pub fn to_layout(tree: &Tree<PaneId>) -> Layout {
+    Layout::new(tree.root.and_then(|root| node_of(&tree.tiles, root)))
+}
+
+fn node_of(tiles: &Tiles<PaneId>, tile: TileId) -> Option<Node> {
+    let children =
+        |ids: &[TileId]| -> Vec<Node> { ids.iter().filter_map(|id| node_of(tiles, *id)).collect() };
+    Some(match tiles.get(tile)? {
+        Tile::Pane(pane) => Node::Pane { pane: *pane },
+        Tile::Container(Container::Tabs(tabs)) => Node::Tabs {
+            active: tabs
+                .active
+                .and_then(|active| tabs.children.iter().position(|child| *child == active))
+                .unwrap_or(0),
+            children: children(&tabs.children),
+        },
+        Tile::Container(Container::Linear(linear)) => Node::Split {
+            dir: match linear.dir {
+                LinearDir::Horizontal => SplitDir::Horizontal,
+                LinearDir::Vertical => SplitDir::Vertical,
+            },
+            children: linear
+                .children
+                .iter()
+                .filter_map(|id| {
+                    Some(Share {
+                        share: linear.shares[*id],
+                        node: node_of(tiles, *id)?,
+                    })
+                })
+                .collect(),
+        },
+        Tile::Container(Container::Grid(grid)) => Node::Grid {
+            children: children(&grid.children().copied().collect::<Vec<_>>()),
+        },
+    })
+}
+
+/// A tile tree showing `layout`, tidied as the window keeps it; `None` for a layout with
+/// no panes.
+pub fn from_layout(id: &str, layout: &Layout) -> Option<Tree<PaneId>> {
+    let mut tiles = Tiles::default();
+    let root = insert_node(&mut tiles, layout.root.as_ref()?);
+    let mut tree = Tree::new(egui::Id::unique(id), root, tiles);
+    tree.simplify(&simplification());
+    Some(tree)
+}
+
+fn insert_node(tiles: &mut Tiles<PaneId>, node: &Node) -> TileId {
+    match node {
+        Node::Pane { pane } => tiles.insert_pane(*pane),
+        Node::Tabs { active, children } => {
+            let ids: Vec<TileId> = children.iter().map(|c| insert_node(tiles, c)).collect();
+            let mut tabs = egui_tiles::Tabs::new(ids.clone());
+            if let Some(active) = ids.get(*active) {
+                tabs.set_active(*active);
+            }
+            tiles.insert_container(Container::Tabs(tabs))
+        }
+        Node::Split { dir, children } => {
+            let ids: Vec<TileId> = children
+                .iter()
+                .map(|child| insert_node(tiles, &child.node))
+                .collect();
+            let dir = match dir {
+                SplitDir::Horizontal => LinearDir::Horizontal,
+                SplitDir::Vertical => LinearDir::Vertical,
+            };
+            let mut linear = Linear::new(dir, ids.clone());
+            for (id, child) in ids.iter().zip(children) {
+                // A damaged share (zero, negative, NaN) would hide its pane.
+                let share = if child.share.is_finite() && child.share > 0.0 {
+                    child.share
+                } else {
+                    1.0
+                };
+                linear.shares.set_share(*id, share);
+            }
+            tiles.insert_container(Container::Linear(linear))
+        }
+        Node::Grid { children } => {
+            let ids: Vec<TileId> = children.iter().map(|c| insert_node(tiles, c)).collect();
+            tiles.insert_container(Container::Grid(egui_tiles::Grid::new(ids)))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,5 +329,35 @@ mod tests {
         assert_eq!(neighbour_tab(&tree, PaneId(2), true), Some(PaneId(1)));
         remove_pane(&mut tree, PaneId(2));
         assert_eq!(panes(&tree), vec![PaneId(1)]);
+    }
+
+    #[test]
+    fn the_saved_layout_rebuilds_the_same_tree() {
+        let mut tree = single_pane_tree("t", PaneId(1));
+        split(&mut tree, PaneId(1), PaneId(2), Direction::Right);
+        split(&mut tree, PaneId(2), PaneId(3), Direction::Down);
+        add_tab(&mut tree, PaneId(3), PaneId(4));
+        activate(&mut tree, PaneId(3));
+        let layout = to_layout(&tree);
+        assert_eq!(layout.panes(), panes(&tree));
+        let rebuilt = from_layout("t", &layout).expect("panes");
+        assert_eq!(panes(&rebuilt), panes(&tree));
+        assert_eq!(visible_panes(&rebuilt), visible_panes(&tree));
+        assert_eq!(to_layout(&rebuilt), layout);
+    }
+
+    /// The model reads layouts saved by older builds in egui_tiles' own form: check its
+    /// mirror of that form against what this egui_tiles actually writes.
+    #[test]
+    fn an_egui_tiles_tree_as_json_converts_to_the_same_layout() {
+        let mut tree = single_pane_tree("t", PaneId(1));
+        split(&mut tree, PaneId(1), PaneId(2), Direction::Right);
+        split(&mut tree, PaneId(2), PaneId(3), Direction::Down);
+        add_tab(&mut tree, PaneId(3), PaneId(4));
+        let json = serde_json::to_string(&tree).expect("serializes");
+        assert_eq!(
+            Layout::from_json(&json).expect("converts"),
+            to_layout(&tree)
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use egui::{Align2, Key, RichText};
 
-use crate::commands::Command;
+use crate::ui::commands::Command;
 
 #[derive(Default)]
 pub struct CommandPalette {

@@ -1,9 +1,10 @@
-//! The Spaces window: owns the panes, the tile tree and the runtime pieces (glyph cache,
-//! clipboard, control socket), turns commands into changes, and draws the frame.
+//! The Spaces window: owns the model's panes, the tile tree, each pane's view state and the
+//! runtime pieces (glyph cache, clipboard, control socket), turns commands into changes, and
+//! draws the frame. Startup (opening the store, restoring panes) is in `startup`; saving as
+//! things change is in `persist`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
@@ -11,20 +12,23 @@ use egui_tiles::Tree;
 use spaces_term::terminal::Listeners;
 use spaces_term::{PaneId, SpawnOptions, TerminalEvent, TerminalEventKind};
 
-use crate::clipboard::{Clipboard, Selection as ClipboardKind};
-use crate::commands::Command;
 use crate::control::{ControlServer, PendingRequest};
-use crate::glyph_cache::GlyphCache;
-use crate::history_view::HistoryView;
-use crate::layout::{self, Direction};
-use crate::palette_view::CommandPalette;
-use crate::panes::Panes;
-use crate::persistence::Persistence;
-use crate::settings::{Settings, SettingsWindow};
-use crate::terminal_view::{self, PaneRequest, ViewContext};
-use crate::tiles_behavior::TileBehavior;
+use crate::model::persistence::Persistence;
+use crate::model::settings::Settings;
+use crate::model::{Notice, Panes};
+use crate::ui::clipboard::{Clipboard, Selection as ClipboardKind};
+use crate::ui::commands::{Command, Menu};
+use crate::ui::history::HistoryView;
+use crate::ui::layout::{self, Direction};
+use crate::ui::palette::CommandPalette;
+use crate::ui::render::glyph_cache::GlyphCache;
+use crate::ui::settings::SettingsWindow;
+use crate::ui::terminal::{self, PaneRequest, PaneViews, ViewContext};
+use crate::ui::theme;
+use crate::ui::tiles::TileBehavior;
 
 mod persist;
+mod startup;
 
 /// The smallest gap between two frames while output streams in: the parser needs the CPU
 /// more than the screen needs a 200th frame per second.
@@ -63,34 +67,11 @@ impl AppConfig {
     }
 }
 
-/// When the last frame started, shared with the pane threads' wake callback so that a flood
-/// of output asks for at most one frame per `MIN_FRAME_INTERVAL`.
-struct FrameClock {
-    start: Instant,
-    last_frame_ms: AtomicU64,
-}
-
-impl FrameClock {
-    fn mark(&self) {
-        let now = self.start.elapsed().as_millis() as u64;
-        self.last_frame_ms.store(now, Ordering::Relaxed);
-    }
-
-    fn wake(&self, ctx: &egui::Context) {
-        let now = self.start.elapsed().as_millis() as u64;
-        let since = now.saturating_sub(self.last_frame_ms.load(Ordering::Relaxed));
-        let interval = MIN_FRAME_INTERVAL.as_millis() as u64;
-        if since >= interval {
-            ctx.request_repaint();
-        } else {
-            ctx.request_repaint_after(Duration::from_millis(interval - since));
-        }
-    }
-}
-
 pub struct SpacesApp {
     config: AppConfig,
     panes: Panes,
+    /// What each pane's view remembers between frames, by pane id.
+    views: PaneViews,
     tree: Tree<PaneId>,
     focused: Option<PaneId>,
     glyphs: GlyphCache,
@@ -98,9 +79,9 @@ pub struct SpacesApp {
     palette: CommandPalette,
     events: Receiver<TerminalEvent>,
     control: Option<ControlServer>,
-    frame_clock: Arc<FrameClock>,
-    /// Problems to show the user until dismissed.
-    notices: Vec<String>,
+    frame_clock: Arc<startup::FrameClock>,
+    /// Problems and facts to show the user until dismissed.
+    notices: Vec<Notice>,
     /// A recording problem shown while it lasts (disk full).
     recording_problem: Option<String>,
     window_title: String,
@@ -117,82 +98,41 @@ pub struct SpacesApp {
 
 impl SpacesApp {
     pub fn new(ctx: &egui::Context, config: AppConfig) -> anyhow::Result<Self> {
-        crate::theme::apply(ctx);
-        let frame_clock = Arc::new(FrameClock {
-            start: Instant::now(),
-            last_frame_ms: AtomicU64::new(0),
-        });
-        // Unbounded: events are rare (titles, bells, exits) and a pane's parser thread must
-        // never wait for the UI.
-        let (events_tx, events) = crossbeam_channel::unbounded();
-        let wake: spaces_term::Wake = {
-            let ctx = ctx.clone();
-            let clock = frame_clock.clone();
-            Arc::new(move || clock.wake(&ctx))
-        };
-        let listeners = Listeners {
-            events: events_tx,
-            wake: wake.clone(),
-            sink: None,
-            palette: Arc::new(spaces_term::palette::Palette::default()),
-        };
-        let mut notices = Vec::new();
-        let control = if config.control_socket {
-            start_control_server(ctx, &config.data_dir, &mut notices)?
-        } else {
-            None
-        };
+        theme::apply(ctx);
+        let runtime = startup::Runtime::start(ctx, &config)?;
         let (settings, settings_problem) = Settings::load(&config.data_dir);
-        let (opened, database) = Persistence::open(&config.data_dir);
-        notices.extend(opened.notices);
-        notices.extend(settings_problem);
-        let mut persistence = opened.persistence;
-        let saved = opened.saved;
-        let plans = match (&saved, opened.restore_source.as_ref().or(database.as_ref())) {
-            (Some(saved), Some(database)) if saved.layout.is_some() => {
-                crate::restore::load_plans(database, saved.panes.clone(), &mut notices)
-            }
-            _ => Vec::new(),
-        };
-        if let (Some(database), Some(extra)) = (&database, config.database_growth_limit_pages) {
-            let limit = database.page_count().map(|pages| pages + extra);
-            if let Err(error) = limit.and_then(|limit| database.set_max_page_count(limit)) {
-                notices.push(format!("could not limit the database size: {error}"));
-            }
-        }
-        if let Some(database) = database
-            && let Err(problem) = persistence.start_recorder(database)
-        {
-            notices.push(problem);
-        }
+        let mut notices = runtime.notices;
+        notices.extend(settings_problem.map(Notice::warning));
+        let store = startup::open_store(&config, &mut notices);
         let listeners = Listeners {
-            sink: persistence.sink(),
-            ..listeners
+            sink: store.persistence.sink(),
+            ..runtime.listeners
         };
         let mut panes = Panes::new(listeners);
-        if let Some(saved) = &saved {
+        if let Some(saved) = &store.saved {
             panes.set_next_id(saved.next_pane_id);
         }
         let base = base_options(&settings, &config);
-        for pane in panes.restore_all(&plans, &base) {
-            notices.push(format!(
+        for pane in panes.restore_all(&store.plans, &base) {
+            notices.push(Notice::warning(format!(
                 "pane {pane} came back empty: its history could not be replayed (it is still on disk: `spaces history --pane {pane}`)"
-            ));
+            )));
         }
         let now = Instant::now();
         let mut app = Self {
             tree: layout::single_pane_tree("spaces-default", PaneId(0)),
+            views: PaneViews::new(),
             focused: None,
             glyphs: GlyphCache::new(settings.font_size),
             clipboard: Clipboard::new(config.system_clipboard),
             palette: CommandPalette::default(),
-            events,
-            control,
-            frame_clock,
+            events: runtime.events,
+            control: runtime.control,
+            frame_clock: runtime.frame_clock,
             notices,
             recording_problem: None,
             window_title: String::new(),
-            persistence,
+            persistence: store.persistence,
             settings,
             settings_window: SettingsWindow::default(),
             history: HistoryView::default(),
@@ -205,17 +145,24 @@ impl SpacesApp {
             panes,
             config,
         };
-        app.adopt_saved_layout(saved.as_ref());
+        app.adopt_saved_layout(store.saved.as_ref());
         if app.panes.is_empty() {
-            let pane = app
-                .spawn_pane(app.spawn_options(Vec::new(), None))
-                .ok_or_else(|| {
-                    anyhow::anyhow!("could not start a shell: {}", app.notices.join("; "))
-                })?;
-            app.tree = layout::single_pane_tree("spaces-default", pane);
-            app.focused = Some(pane);
+            app.open_first_pane()?;
         }
         Ok(app)
+    }
+
+    /// The pane of a window with nothing to restore: a shell in the home directory.
+    fn open_first_pane(&mut self) -> anyhow::Result<()> {
+        let pane = self
+            .spawn_pane(self.spawn_options(Vec::new(), None))
+            .ok_or_else(|| {
+                let problems: Vec<String> = self.notices.iter().map(Notice::to_string).collect();
+                anyhow::anyhow!("could not start a shell: {}", problems.join("; "))
+            })?;
+        self.tree = layout::single_pane_tree("spaces-default", pane);
+        self.focused = Some(pane);
+        Ok(())
     }
 
     pub fn focused(&self) -> Option<PaneId> {
@@ -301,11 +248,12 @@ impl SpacesApp {
                 .panes
                 .ids()
                 .into_iter()
-                .any(|pane| terminal_view::widget_id(pane) == widget)
+                .any(|pane| terminal::widget_id(pane) == widget)
         });
         let keyboard_enabled = !self.palette.open && !other_widget_focused;
         let mut behavior = TileBehavior {
-            panes: &mut self.panes,
+            panes: &self.panes,
+            views: &mut self.views,
             view: ViewContext {
                 glyphs: &mut self.glyphs,
                 clipboard: &mut self.clipboard,
@@ -318,58 +266,22 @@ impl SpacesApp {
         self.tree.ui(&mut behavior, ui);
     }
 
+    /// The menu bar: each menu lists the commands that name it (`Command::menu`).
     fn menu_bar(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         let mut picked = None;
         egui::MenuBar::new().ui(ui, |ui| {
-            let mut menu = |ui: &mut egui::Ui, title: &str, commands: &[Command]| {
-                ui.menu_button(title, |ui| {
-                    for command in commands {
+            for menu in Menu::ALL {
+                ui.menu_button(menu.title(), |ui| {
+                    for command in menu.commands() {
                         let button = egui::Button::new(command.label())
                             .shortcut_text(command.shortcut_text());
                         if ui.add(button).clicked() {
-                            picked = Some(*command);
+                            picked = Some(command);
                         }
                     }
                 });
-            };
-            menu(ui, "Spaces", &[Command::CommandPalette, Command::Quit]);
-            menu(
-                ui,
-                "Pane",
-                &[
-                    Command::SplitRight,
-                    Command::SplitDown,
-                    Command::NewTab,
-                    Command::RestartPane,
-                    Command::ClosePane,
-                ],
-            );
-            menu(
-                ui,
-                "Edit",
-                &[
-                    Command::Copy,
-                    Command::Paste,
-                    Command::SelectAll,
-                    Command::ClearScrollback,
-                ],
-            );
-            menu(
-                ui,
-                "View",
-                &[
-                    Command::FocusLeft,
-                    Command::FocusRight,
-                    Command::FocusUp,
-                    Command::FocusDown,
-                    Command::NextTab,
-                    Command::PreviousTab,
-                    Command::ZoomIn,
-                    Command::ZoomOut,
-                    Command::ZoomReset,
-                ],
-            );
+            }
         });
         if let Some(command) = picked {
             self.execute(&ctx, command);
@@ -430,7 +342,7 @@ impl SpacesApp {
             Command::PastePrimary => self.paste(ClipboardKind::Primary),
             Command::SelectAll => self.select_all(),
             Command::ClearScrollback => {
-                self.with_focused_term(|term| term.grid_mut().clear_history())
+                self.with_focused_term(|term| term.grid_mut().clear_history());
             }
             Command::ScrollPageUp => self.with_focused_term(|term| {
                 term.scroll_display(alacritty_terminal::grid::Scroll::PageUp);
@@ -459,10 +371,10 @@ impl SpacesApp {
         ctx.request_repaint();
     }
 
+    /// Changes the focused pane's grid (scrolling, selection, clearing history).
     fn with_focused_term(&mut self, change: impl FnOnce(&mut spaces_term::Term)) {
         if let Some(entry) = self.focused.and_then(|pane| self.panes.get(pane)) {
-            change(&mut entry.terminal.term().lock());
-            entry.terminal.mark_changed();
+            entry.terminal.update(change);
         }
     }
 
@@ -485,7 +397,7 @@ impl SpacesApp {
     fn spawn_pane(&mut self, options: SpawnOptions) -> Option<PaneId> {
         let persistence = &self.persistence;
         let record = |pane: PaneId, options: &SpawnOptions| {
-            persistence.save_pane(crate::pane_record::new_record(
+            persistence.save_pane(crate::model::record::new_record(
                 pane,
                 options,
                 persistence.workspace,
@@ -494,7 +406,7 @@ impl SpacesApp {
         match self.panes.spawn(options, record) {
             Ok(pane) => Some(pane),
             Err(error) => {
-                self.notices.push(error.to_string());
+                self.notices.push(Notice::error(error.to_string()));
                 None
             }
         }
@@ -573,6 +485,7 @@ impl SpacesApp {
         layout::remove_pane(&mut self.tree, pane);
         self.close_pane_record(pane);
         self.panes.remove(pane);
+        self.views.remove(&pane);
         if self.focused == Some(pane) {
             self.focused = next.or_else(|| layout::panes(&self.tree).first().copied());
             if let Some(next) = self.focused {
@@ -590,7 +503,7 @@ impl SpacesApp {
             return;
         }
         if let Err(error) = self.panes.restart(pane) {
-            self.notices.push(error.to_string());
+            self.notices.push(Notice::error(error.to_string()));
         }
     }
 
@@ -598,7 +511,7 @@ impl SpacesApp {
         let text = self
             .focused
             .and_then(|pane| self.panes.get(pane))
-            .and_then(|entry| entry.terminal.term().lock().selection_to_string());
+            .and_then(|entry| entry.terminal.read(|term| term.selection_to_string()));
         if let Some(text) = text.filter(|t| !t.is_empty()) {
             self.clipboard.set(ClipboardKind::Clipboard, text);
         }
@@ -609,13 +522,7 @@ impl SpacesApp {
             return;
         };
         if let Some(entry) = self.focused.and_then(|pane| self.panes.get(pane)) {
-            let modes = spaces_term::input::InputModes::from_term_mode(
-                *entry.terminal.term().lock().mode(),
-            );
-            entry
-                .terminal
-                .write(spaces_term::input::encode_paste(&text, modes));
-            terminal_view::scroll_to_bottom(entry);
+            entry.paste(&text);
         }
     }
 
@@ -667,7 +574,7 @@ impl SpacesApp {
         let Some(control) = &self.control else { return };
         let pending: Vec<PendingRequest> = control.requests.try_iter().collect();
         for PendingRequest { request, reply } in pending {
-            let answer = crate::control_handler::handle(self, request);
+            let answer = crate::control::handler::handle(self, request);
             // The client may have given up waiting; nothing to do then.
             let _ignored = reply.send(answer);
             ctx.request_repaint();
@@ -682,8 +589,9 @@ impl SpacesApp {
             1 => ctx.request_repaint(),
             2 => {
                 for (pane, error) in self.panes.start_pending() {
-                    self.notices
-                        .push(format!("could not start pane {pane}: {error}"));
+                    self.notices.push(Notice::error(format!(
+                        "could not start pane {pane}: {error}"
+                    )));
                 }
             }
             _ => {}
@@ -711,21 +619,20 @@ impl SpacesApp {
         &mut self.panes
     }
 
-    /// Problems the user should see: dismissable notices, and a recording warning that stays
+    /// What the user should see: dismissable notices, and a recording warning that stays
     /// while it lasts.
     fn notices_bar(&mut self, ui: &mut egui::Ui) {
         if self.notices.is_empty() && self.recording_problem.is_none() {
             return;
         }
-        let warning = egui::Color32::from_rgb(240, 180, 90);
         egui::Panel::bottom("notices").show(ui, |ui| {
             if let Some(problem) = &self.recording_problem {
-                ui.colored_label(egui::Color32::from_rgb(240, 110, 90), problem);
+                ui.colored_label(theme::ERROR, problem);
             }
             let mut dismissed = None;
             for (index, notice) in self.notices.iter().enumerate() {
                 ui.horizontal(|ui| {
-                    ui.colored_label(warning, notice);
+                    ui.colored_label(theme::severity(notice.severity), &notice.text);
                     if ui.small_button("Dismiss").clicked() {
                         dismissed = Some(index);
                     }
@@ -737,7 +644,7 @@ impl SpacesApp {
         });
     }
 
-    pub fn notices(&self) -> &[String] {
+    pub fn notices(&self) -> &[Notice] {
         &self.notices
     }
 
@@ -759,7 +666,7 @@ impl SpacesApp {
             return;
         };
         if let Some(command) = entry.rerun_offer.take() {
-            let mut line = crate::pane_record::shell_join(&command).into_bytes();
+            let mut line = crate::model::record::shell_join(&command).into_bytes();
             line.push(b'\r');
             entry.terminal.write(line);
         }
@@ -782,27 +689,8 @@ impl eframe::App for SpacesApp {
 
 use spaces_term::alacritty_terminal;
 
-/// Starts the control socket. Another window on the same data directory is fatal (two windows
-/// would fight over one database); any other failure (a read-only directory) only turns
-/// `spaces cli` off, with a notice.
-fn start_control_server(
-    ctx: &egui::Context,
-    data_dir: &std::path::Path,
-    notices: &mut Vec<String>,
-) -> anyhow::Result<Option<ControlServer>> {
-    let wake_ctx = ctx.clone();
-    match ControlServer::start(data_dir, Arc::new(move || wake_ctx.request_repaint())) {
-        Ok(server) => Ok(Some(server)),
-        Err(error) if crate::control::is_already_running(&error) => Err(error),
-        Err(error) => {
-            notices.push(format!("`spaces cli` is unavailable: {error:#}"));
-            Ok(None)
-        }
-    }
-}
-
 /// Spawn options every new pane starts from, per the settings.
-fn base_options(settings: &Settings, config: &AppConfig) -> SpawnOptions {
+pub(super) fn base_options(settings: &Settings, config: &AppConfig) -> SpawnOptions {
     SpawnOptions {
         command: config.default_command.clone(),
         scrollback_lines: settings.scrollback_lines,

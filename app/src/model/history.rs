@@ -8,7 +8,7 @@ use spaces_store::Database;
 use spaces_term::PaneId;
 use spaces_term::history_text::HistoryText;
 
-use crate::persistence::store_id;
+use crate::model::persistence::store_id;
 
 /// Streams the lines of `pane`'s history to `emit` in batches, oldest first.
 pub fn read_lines(

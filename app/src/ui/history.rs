@@ -33,7 +33,7 @@ impl HistoryView {
         let spawned = std::thread::Builder::new()
             .name("history-loader".into())
             .spawn(move || {
-                let result = crate::history::read_lines(&database, pane, |batch| {
+                let result = crate::model::history::read_lines(&database, pane, |batch| {
                     lock(&target).lines.extend(batch);
                 });
                 let mut state = lock(&target);
@@ -71,7 +71,7 @@ impl HistoryView {
                 ui.label(format!("{} lines{status}", state.lines.len()));
             });
             if let Some(error) = &state.error {
-                ui.colored_label(egui::Color32::from_rgb(240, 110, 90), error);
+                ui.colored_label(crate::ui::theme::ERROR, error);
             }
             let filter = history.filter.to_lowercase();
             let shown: Vec<&String> = if filter.is_empty() {

@@ -1,22 +1,25 @@
 //! The egui_tiles `Behavior` for the pane grid: borrows the panes for one frame, draws each
 //! visible pane with `terminal_view`, and titles the tabs.
 
-use egui::{Color32, WidgetText};
+use egui::WidgetText;
 use egui_tiles::{SimplificationOptions, TileId, Tiles, UiResponse};
 use spaces_term::PaneId;
 
-use crate::panes::Panes;
-use crate::terminal_view::{PaneRequest, ViewContext, pane_ui};
+use crate::model::Panes;
+use crate::ui::terminal::{PaneRequest, PaneViews, ViewContext, pane_ui};
 
 pub struct TileBehavior<'a> {
-    pub panes: &'a mut Panes,
+    pub panes: &'a Panes,
+    /// Each pane's view state; a pane drawn for the first time gets a fresh one.
+    pub views: &'a mut PaneViews,
     pub view: ViewContext<'a>,
 }
 
 impl egui_tiles::Behavior<PaneId> for TileBehavior<'_> {
     fn pane_ui(&mut self, ui: &mut egui::Ui, _tile_id: TileId, pane: &mut PaneId) -> UiResponse {
-        if let Some(entry) = self.panes.get_mut(*pane) {
-            pane_ui(ui, *pane, entry, &mut self.view);
+        if let Some(entry) = self.panes.get(*pane) {
+            let view = self.views.entry(*pane).or_default();
+            pane_ui(ui, *pane, entry, view, &mut self.view);
         } else {
             ui.centered_and_justified(|ui| ui.label("This pane is gone."));
         }
@@ -33,7 +36,7 @@ impl egui_tiles::Behavior<PaneId> for TileBehavior<'_> {
         }
         let text = egui::RichText::new(title);
         if entry.terminal.exit_info().is_some() {
-            text.italics().color(Color32::GRAY).into()
+            text.italics().color(crate::ui::theme::EXITED_TAB).into()
         } else if self.view.focused == Some(*pane) {
             text.strong().into()
         } else {
@@ -68,7 +71,7 @@ impl egui_tiles::Behavior<PaneId> for TileBehavior<'_> {
     }
 
     fn simplification_options(&self) -> SimplificationOptions {
-        crate::layout::simplification()
+        crate::ui::layout::simplification()
     }
 
     fn gap_width(&self, _style: &egui::Style) -> f32 {

@@ -1,5 +1,5 @@
-//! User settings, kept in `config.toml` in the data directory and edited in the settings
-//! window. A missing file means defaults; a broken one is reported and left untouched.
+//! User settings, kept in `config.toml` in the data directory (edited in `ui::settings`).
+//! A missing file means defaults; a broken one is reported and left untouched.
 
 use std::path::{Path, PathBuf};
 
@@ -87,86 +87,6 @@ impl Settings {
 
     pub fn snapshot_interval(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.snapshot_interval_secs)
-    }
-}
-
-/// The settings window: edits a copy, applies on Save.
-#[derive(Default)]
-pub struct SettingsWindow {
-    pub open: bool,
-    draft: Option<Settings>,
-}
-
-impl SettingsWindow {
-    pub fn toggle(&mut self, current: &Settings) {
-        self.open = !self.open;
-        self.draft = self.open.then(|| current.clone());
-    }
-
-    /// Shows the window; returns new settings when the user saves.
-    pub fn show(&mut self, ctx: &egui::Context) -> Option<Settings> {
-        if !self.open {
-            return None;
-        }
-        let Some(draft) = &mut self.draft else {
-            return None;
-        };
-        let mut saved = None;
-        let mut open = true;
-        egui::Window::new("Settings")
-            .open(&mut open)
-            .collapsible(false)
-            .resizable(false)
-            .show(ctx, |ui| {
-                egui::Grid::new("settings-grid")
-                    .num_columns(2)
-                    .spacing([16.0, 8.0])
-                    .show(ui, |ui| {
-                        ui.label("Scrollback lines in memory");
-                        ui.add(
-                            egui::DragValue::new(&mut draft.scrollback_lines)
-                                .range(100..=1_000_000)
-                                .speed(100),
-                        );
-                        ui.end_row();
-                        ui.label("History kept on disk per pane (MB, compressed)");
-                        ui.add(
-                            egui::DragValue::new(&mut draft.history_cap_mb).range(1..=1_000_000),
-                        );
-                        ui.end_row();
-                        ui.label("Snapshot interval (seconds)");
-                        ui.add(
-                            egui::DragValue::new(&mut draft.snapshot_interval_secs).range(1..=3600),
-                        );
-                        ui.end_row();
-                        ui.label("Font size");
-                        ui.add(
-                            egui::DragValue::new(&mut draft.font_size)
-                                .range(6.0..=48.0)
-                                .speed(0.5),
-                        );
-                        ui.end_row();
-                    });
-                ui.label(
-                    egui::RichText::new(
-                        "Scrollback and snapshot changes apply to panes opened from now on.",
-                    )
-                    .weak(),
-                );
-                ui.horizontal(|ui| {
-                    if ui.button("Save").clicked() {
-                        saved = Some(draft.clone().clamped());
-                    }
-                    if ui.button("Reset to defaults").clicked() {
-                        *draft = Settings::default();
-                    }
-                });
-            });
-        if saved.is_some() || !open {
-            self.open = false;
-            self.draft = None;
-        }
-        saved
     }
 }
 

@@ -6,7 +6,7 @@
 //! under the glyphs. Every primitive is a quad, so the indices are generated in one go.
 
 use alacritty_terminal::grid::Dimensions;
-use alacritty_terminal::index::Line;
+use alacritty_terminal::index::{Line, Point};
 use alacritty_terminal::selection::SelectionRange;
 use alacritty_terminal::term::cell::{Cell, Flags};
 use alacritty_terminal::term::color::Colors;
@@ -16,7 +16,7 @@ use egui::{Color32, Pos2, Rect, TextureId, Vec2, pos2, vec2};
 use spaces_term::palette::{Palette, dim};
 use spaces_term::{Term, alacritty_terminal};
 
-use crate::glyph_cache::{GlyphCache, GlyphQuad, cell_origin};
+use crate::ui::render::glyph_cache::{GlyphCache, GlyphQuad, cell_origin};
 
 /// How the pane around the grid wants it drawn.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -35,7 +35,8 @@ const NO_GLYPH: Flags = Flags::WIDE_CHAR_SPACER
 /// The flags that change a cell's colours.
 const COLOR_FLAGS: Flags = Flags::BOLD.union(Flags::DIM).union(Flags::INVERSE);
 
-/// Builds the mesh of `term`'s visible rows.
+/// Builds the mesh of `term`'s visible rows: each row's backgrounds and glyphs, then the
+/// cursor.
 pub fn build_grid_mesh(
     term: &Term,
     glyphs: &mut GlyphCache,
@@ -45,35 +46,75 @@ pub fn build_grid_mesh(
 ) -> Mesh {
     let content = term.renderable_content();
     let colors = content.colors;
-    let display_offset = content.display_offset as i32;
     let columns = term.columns();
     let rows = term.screen_lines();
-    let default_bg = to_color(palette.resolve(Color::Named(NamedColor::Background), colors));
-    let selection_bg = to_color(palette.selection);
-    let mut builder = MeshBuilder::new(glyphs.cell_size(), style.origin, columns * rows);
-    let mut resolver = ColorResolver::new(palette, colors);
-
+    let mut pass = GridPass {
+        builder: MeshBuilder::new(glyphs.cell_size(), style.origin, columns * rows),
+        resolver: ColorResolver::new(palette, colors),
+        glyphs,
+        ctx,
+        default_bg: to_color(palette.resolve(Color::Named(NamedColor::Background), colors)),
+        selection_bg: to_color(palette.selection),
+        display_offset: content.display_offset as i32,
+    };
     let grid = term.grid();
     for row in 0..rows {
-        let line = Line(row as i32 - display_offset);
+        let line = Line(row as i32 - pass.display_offset);
         let cells = &grid[line][..];
-        let cells = &cells[..columns.min(cells.len())];
         let selected = content
             .selection
             .and_then(|selection| selected_columns(&selection, line));
-        let y = builder.row_y(row);
+        pass.row(row, &cells[..columns.min(cells.len())], columns, selected);
+    }
+    // The cursor (hidden while scrolled back or when the program hid it).
+    let cursor = content.cursor;
+    if cursor.shape != CursorShape::Hidden && style.cursor_blink_on {
+        let color = to_color(palette.resolve(Color::Named(NamedColor::Cursor), colors));
+        let shape = if style.focused {
+            cursor.shape
+        } else {
+            CursorShape::HollowBlock
+        };
+        pass.cursor(cursor.point, &grid[cursor.point], rows, shape, color);
+    }
+    pass.builder.finish()
+}
+
+/// One mesh being built: the builder, the colour and glyph lookups, and the pane's defaults.
+struct GridPass<'a> {
+    builder: MeshBuilder,
+    resolver: ColorResolver<'a>,
+    glyphs: &'a mut GlyphCache,
+    ctx: &'a egui::Context,
+    default_bg: Color32,
+    selection_bg: Color32,
+    display_offset: i32,
+}
+
+impl GridPass<'_> {
+    /// One screen row: runs of equal background colour, then a quad per glyph and its
+    /// decorations. `selected` is the selected column range of the row, if any.
+    fn row(
+        &mut self,
+        row: usize,
+        cells: &[Cell],
+        columns: usize,
+        selected: Option<(usize, usize)>,
+    ) {
+        let y = self.builder.row_y(row);
         // The current run of equal background colour: its first column and colour.
         let mut run_start = 0;
-        let mut run_color = default_bg;
+        let mut run_color = self.default_bg;
         for (column, cell) in cells.iter().enumerate() {
-            let (fg, bg) = resolver.colors(cell);
+            let (fg, bg) = self.resolver.colors(cell);
             let bg = match selected {
-                Some((first, last)) if first <= column && column <= last => selection_bg,
+                Some((first, last)) if first <= column && column <= last => self.selection_bg,
                 _ => bg,
             };
             if bg != run_color {
-                if run_color != default_bg {
-                    builder.background(run_start, row, column - run_start, run_color);
+                if run_color != self.default_bg {
+                    self.builder
+                        .background(run_start, row, column - run_start, run_color);
                 }
                 run_start = column;
                 run_color = bg;
@@ -83,58 +124,61 @@ pub fn build_grid_mesh(
             if flags.intersects(NO_GLYPH) {
                 continue;
             }
-            let width = if flags.contains(Flags::WIDE_CHAR) {
-                2
-            } else {
-                1
-            };
+            let width = cell_width(cell);
             if cell.c != ' ' && cell.c != '\t' {
-                let quad = glyphs.glyph(ctx, cell.c);
-                builder.glyph(column, y, width, &quad, fg, flags);
+                let quad = self.glyphs.glyph(self.ctx, cell.c);
+                self.builder.glyph(column, y, width, &quad, fg, flags);
                 if let Some(marks) = cell.zerowidth() {
                     for mark in marks {
-                        let quad = glyphs.glyph(ctx, *mark);
-                        builder.glyph(column, y, width, &quad, fg, flags);
+                        let quad = self.glyphs.glyph(self.ctx, *mark);
+                        self.builder.glyph(column, y, width, &quad, fg, flags);
                     }
                 }
             }
             if flags.intersects(Flags::ALL_UNDERLINES | Flags::STRIKEOUT) {
-                builder.decorations(column, row, width, fg, flags);
+                self.builder.decorations(column, row, width, fg, flags);
             }
         }
-        if run_color != default_bg {
-            builder.background(run_start, row, columns - run_start, run_color);
+        if run_color != self.default_bg {
+            self.builder
+                .background(run_start, row, columns - run_start, run_color);
         }
     }
 
-    // The cursor (hidden while scrolled back or when the program hid it).
-    let cursor = content.cursor;
-    if cursor.shape != CursorShape::Hidden && style.cursor_blink_on {
-        let row = cursor.point.line.0 + display_offset;
-        if (0..rows as i32).contains(&row) {
-            let column = cursor.point.column.0;
-            let cell = &grid[cursor.point];
-            let width = if cell.flags.contains(Flags::WIDE_CHAR) {
-                2
-            } else {
-                1
-            };
-            let color = to_color(palette.resolve(Color::Named(NamedColor::Cursor), colors));
-            let shape = if style.focused {
-                cursor.shape
-            } else {
-                CursorShape::HollowBlock
-            };
-            builder.cursor(column, row as usize, width, shape, color);
-            if shape == CursorShape::Block && cell.c != ' ' {
-                // The character under a block cursor is drawn again in the background colour.
-                let quad = glyphs.glyph(ctx, cell.c);
-                let y = builder.row_y(row as usize);
-                builder.glyph(column, y, width, &quad, default_bg, cell.flags);
-            }
+    /// The cursor at `point` over `cell`, if its row is on screen.
+    fn cursor(
+        &mut self,
+        point: Point,
+        cell: &Cell,
+        rows: usize,
+        shape: CursorShape,
+        color: Color32,
+    ) {
+        let row = point.line.0 + self.display_offset;
+        if !(0..rows as i32).contains(&row) {
+            return;
+        }
+        let column = point.column.0;
+        let width = cell_width(cell);
+        self.builder
+            .cursor(column, row as usize, width, shape, color);
+        if shape == CursorShape::Block && cell.c != ' ' {
+            // The character under a block cursor is drawn again in the background colour.
+            let quad = self.glyphs.glyph(self.ctx, cell.c);
+            let y = self.builder.row_y(row as usize);
+            self.builder
+                .glyph(column, y, width, &quad, self.default_bg, cell.flags);
         }
     }
-    builder.finish()
+}
+
+/// How many columns a cell's character takes.
+fn cell_width(cell: &Cell) -> usize {
+    if cell.flags.contains(Flags::WIDE_CHAR) {
+        2
+    } else {
+        1
+    }
 }
 
 /// The selected columns of `line` (first, last; inclusive), as `SelectionRange::contains`.

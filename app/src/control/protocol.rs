@@ -1,0 +1,203 @@
+//! The control protocol: what `spaces cli` and the window say to each other over the socket,
+//! as typed messages. One JSON value per line:
+//!
+//! ```text
+//! client -> {"hello":{"protocol":1,"version":"0.1.0"}}
+//! window <- {"hello":{"protocol":1,"version":"0.1.0"}}     (or {"reply":"error",...} and close)
+//! client -> {"request":"list"}
+//! window <- {"reply":"panes","value":[{"id":1,...}]}
+//! ```
+//!
+//! A change that an older peer would misread bumps [`PROTOCOL_VERSION`]; a peer speaking
+//! another version gets a clear error in the hello, before any request is read.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+pub use spaces_term::PaneId;
+
+/// The protocol this build speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The first line each side sends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    pub protocol: u32,
+    /// The sender's Spaces version, for the error message on a mismatch.
+    pub version: String,
+}
+
+impl Hello {
+    pub fn ours() -> Self {
+        Self {
+            protocol: PROTOCOL_VERSION,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+
+    /// The error to give a peer that speaks another protocol, if it does.
+    pub fn mismatch(&self, peer: &Hello, peer_is: &str) -> Option<String> {
+        (self.protocol != peer.protocol).then(|| {
+            format!(
+                "the {peer_is} speaks control protocol {} (Spaces {}) and this one {} (Spaces {}): use the `spaces` binary that started the window",
+                peer.protocol, peer.version, self.protocol, self.version
+            )
+        })
+    }
+}
+
+/// The client's first line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientHello {
+    Hello(Hello),
+}
+
+/// The window's first line: its hello, or an error when it will not talk.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ServerHello {
+    Hello { hello: Hello },
+    Refused(Reply),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SplitDirection {
+    Right,
+    Down,
+}
+
+/// What a client asks for. `pane: None` means the focused pane.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "request", rename_all = "kebab-case")]
+pub enum Request {
+    List,
+    /// Problems the window shows (database moved aside, disk full...).
+    Status,
+    SendText {
+        pane: Option<PaneId>,
+        text: String,
+        paste: bool,
+    },
+    GetText {
+        pane: Option<PaneId>,
+        start_line: Option<i32>,
+        end_line: Option<i32>,
+    },
+    Split {
+        pane: Option<PaneId>,
+        direction: SplitDirection,
+        command: Vec<String>,
+        cwd: Option<PathBuf>,
+    },
+    Spawn {
+        cwd: Option<PathBuf>,
+        command: Vec<String>,
+    },
+    Focus {
+        pane: PaneId,
+    },
+    Close {
+        pane: PaneId,
+    },
+}
+
+/// The window's answer to one request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reply", content = "value", rename_all = "kebab-case")]
+pub enum Reply {
+    /// `list`: every pane in layout order.
+    Panes(Vec<PaneInfo>),
+    Status(StatusInfo),
+    /// The pane a request acted on or created.
+    Pane(PaneId),
+    /// `get-text`: the lines asked for.
+    Text {
+        pane: PaneId,
+        lines: Vec<String>,
+    },
+    /// The request could not be carried out; the message is for the user.
+    Error(String),
+}
+
+/// One pane as `spaces cli list --json` prints it (the documented fields; keep them stable).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaneInfo {
+    pub id: PaneId,
+    pub workspace: String,
+    pub title: String,
+    pub cwd: Option<String>,
+    pub cols: u16,
+    pub rows: u16,
+    pub focused: bool,
+    /// The foreground process's name.
+    pub process: Option<String>,
+    /// How the pane's process ended, once it has.
+    pub exited: Option<String>,
+    /// A restored pane's old command, offered to run again.
+    pub rerun_offer: Option<String>,
+}
+
+/// `spaces cli status`: what the window tells the user about itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusInfo {
+    pub notices: Vec<String>,
+    pub recording_problem: Option<String>,
+    /// The database this session writes to; `None` when nothing is saved.
+    pub database: Option<String>,
+    pub saving: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_keep_their_wire_form() {
+        let request = Request::GetText {
+            pane: Some(PaneId(3)),
+            start_line: Some(-100),
+            end_line: None,
+        };
+        let text = serde_json::to_string(&request).expect("serialize");
+        assert_eq!(
+            text,
+            r#"{"request":"get-text","pane":3,"start_line":-100,"end_line":null}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<Request>(&text).expect("parse"),
+            request
+        );
+    }
+
+    #[test]
+    fn replies_are_tagged_and_typed() {
+        let reply = Reply::Pane(PaneId(7));
+        let text = serde_json::to_string(&reply).expect("serialize");
+        assert_eq!(text, r#"{"reply":"pane","value":7}"#);
+        assert_eq!(serde_json::from_str::<Reply>(&text).expect("parse"), reply);
+        let refused: ServerHello =
+            serde_json::from_str(r#"{"reply":"error","value":"no"}"#).expect("parse");
+        assert_eq!(refused, ServerHello::Refused(Reply::Error("no".into())));
+        let hello: ServerHello =
+            serde_json::from_str(r#"{"hello":{"protocol":1,"version":"x"}}"#).expect("parse");
+        assert!(matches!(hello, ServerHello::Hello { .. }));
+    }
+
+    #[test]
+    fn a_version_mismatch_names_both_sides() {
+        let ours = Hello::ours();
+        assert_eq!(ours.mismatch(&Hello::ours(), "window"), None);
+        let old = Hello {
+            protocol: 0,
+            version: "0.0.9".into(),
+        };
+        let message = ours.mismatch(&old, "window").expect("mismatch");
+        assert!(message.contains("protocol 0 (Spaces 0.0.9)"), "{message}");
+        assert!(
+            message.contains(&format!("this one {PROTOCOL_VERSION}")),
+            "{message}"
+        );
+    }
+}

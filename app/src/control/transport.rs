@@ -1,0 +1,160 @@
+//! The socket itself: where it lives, who may use it, and how one message crosses it.
+//!
+//! The socket is `spaces.sock` in the data directory or, when that directory cannot hold one
+//! (read-only, immutable), `$XDG_RUNTIME_DIR/spaces/<hash of the data dir>.sock` (else
+//! `/tmp/spaces-<uid>/`, which must be ours and private). Both ends check the other runs as
+//! the same user (`SO_PEERCRED`).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub(super) fn socket_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("spaces.sock")
+}
+
+/// Where the socket goes when the data directory cannot hold it (read-only, immutable, owned
+/// by someone else): a private per-user directory, one socket per data directory.
+/// `$XDG_RUNTIME_DIR` when set (private by specification), else `/tmp/spaces-<uid>`.
+pub(super) fn fallback_socket_path(data_dir: &Path) -> PathBuf {
+    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map_or_else(
+            || std::env::temp_dir().join(format!("spaces-{}", nix::unistd::getuid())),
+            |dir| PathBuf::from(dir).join("spaces"),
+        );
+    let data_dir = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_owned());
+    runtime.join(format!(
+        "{:016x}.sock",
+        fnv1a(data_dir.as_os_str().as_encoded_bytes())
+    ))
+}
+
+/// FNV-1a: a hash that is the same in every build, so the window and `spaces cli` agree.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Creates the fallback socket's directory, or checks that the one there is ours and private
+/// (another user could otherwise listen in our place).
+pub(super) fn prepare_private_runtime_dir(dir: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    match std::fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => check_private_dir(dir),
+        Err(error) => Err(error).with_context(|| format!("creating {}", dir.display())),
+    }
+}
+
+/// `dir` is a real directory (not a symlink) owned by this user that nobody else can enter.
+pub(super) fn check_private_dir(dir: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    let metadata =
+        std::fs::symlink_metadata(dir).with_context(|| format!("inspecting {}", dir.display()))?;
+    let ours = metadata.is_dir()
+        && metadata.uid() == nix::unistd::getuid().as_raw()
+        && metadata.permissions().mode() & 0o077 == 0;
+    if !ours {
+        bail!(
+            "{} is not a private directory of this user (it must be ours, mode 0700, not a symlink)",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Binds a private socket at `path`, replacing one a crashed instance left (nobody listens
+/// on it: the caller checked).
+pub(super) fn bind(path: &Path) -> anyhow::Result<UnixListener> {
+    if path.exists() {
+        std::fs::remove_file(path)
+            .with_context(|| format!("removing stale socket {}", path.display()))?;
+    }
+    let listener =
+        UnixListener::bind(path).with_context(|| format!("binding {}", path.display()))?;
+    set_mode(path, 0o600)?;
+    Ok(listener)
+}
+
+fn set_mode(path: &Path, mode: u32) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("setting permissions of {}", path.display()))
+}
+
+/// Whether the connecting process runs as our user (SO_PEERCRED).
+pub(super) fn peer_is_us(stream: &UnixStream) -> anyhow::Result<bool> {
+    let credentials =
+        nix::sys::socket::getsockopt(stream, nix::sys::socket::sockopt::PeerCredentials)?;
+    Ok(credentials.uid() == nix::unistd::getuid().as_raw())
+}
+
+/// Writes one message as a line of JSON.
+pub(super) fn write_message(
+    stream: &mut UnixStream,
+    message: &impl Serialize,
+) -> anyhow::Result<()> {
+    let mut line = serde_json::to_vec(message)?;
+    line.push(b'\n');
+    stream.write_all(&line)?;
+    Ok(())
+}
+
+/// Reads one line of at most `limit` bytes and parses it as a message.
+pub(super) fn read_message<T: DeserializeOwned>(
+    reader: &mut BufReader<&UnixStream>,
+    limit: u64,
+) -> anyhow::Result<T> {
+    let mut line = Vec::new();
+    reader
+        .by_ref()
+        .take(limit)
+        .read_until(b'\n', &mut line)
+        .context("reading from the socket")?;
+    if line.is_empty() {
+        bail!("the other side closed the connection");
+    }
+    if line.last() != Some(&b'\n') {
+        bail!("message longer than {limit} bytes or cut short");
+    }
+    serde_json::from_slice(&line).context("malformed message")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fallback_socket_is_one_per_data_dir_and_stable() {
+        let a = fallback_socket_path(Path::new("/nonexistent/a"));
+        assert_eq!(a, fallback_socket_path(Path::new("/nonexistent/a")));
+        assert_ne!(a, fallback_socket_path(Path::new("/nonexistent/b")));
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c, "FNV-1a as published");
+    }
+
+    #[test]
+    fn the_runtime_dir_must_be_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let root = tempfile::tempdir().expect("temp dir");
+        let fresh = root.path().join("fresh");
+        prepare_private_runtime_dir(&fresh).expect("created");
+        let mode = std::fs::metadata(&fresh)
+            .expect("exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700);
+        prepare_private_runtime_dir(&fresh).expect("ours, so accepted again");
+        std::fs::set_permissions(&fresh, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let error = prepare_private_runtime_dir(&fresh).expect_err("others can read it");
+        assert!(
+            format!("{error}").contains("not a private directory"),
+            "{error}"
+        );
+    }
+}

@@ -1,0 +1,149 @@
+//! What a window needs before its first frame: the frame clock and event channel the panes
+//! report to, the control socket, and the store opened with what the last run left to
+//! restore.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
+use spaces_term::TerminalEvent;
+use spaces_term::terminal::Listeners;
+
+use super::{AppConfig, MIN_FRAME_INTERVAL};
+use crate::control::ControlServer;
+use crate::model::Notice;
+use crate::model::persistence::{Persistence, SavedWorkspace};
+use crate::model::restore::RestorePlan;
+
+/// The window's runtime pieces, made before anything is restored.
+pub(super) struct Runtime {
+    pub frame_clock: Arc<FrameClock>,
+    pub events: Receiver<TerminalEvent>,
+    /// What every pane reports to (the recorder's sink is added once the store is open).
+    pub listeners: Listeners,
+    pub control: Option<ControlServer>,
+    pub notices: Vec<Notice>,
+}
+
+impl Runtime {
+    pub fn start(ctx: &egui::Context, config: &AppConfig) -> anyhow::Result<Self> {
+        let frame_clock = Arc::new(FrameClock {
+            start: Instant::now(),
+            last_frame_ms: AtomicU64::new(0),
+        });
+        // Unbounded: events are rare (titles, bells, exits) and a pane's parser thread must
+        // never wait for the UI.
+        let (events_tx, events) = crossbeam_channel::unbounded();
+        let wake: spaces_term::Wake = {
+            let ctx = ctx.clone();
+            let clock = frame_clock.clone();
+            Arc::new(move || clock.wake(&ctx))
+        };
+        let listeners = Listeners {
+            events: events_tx,
+            wake,
+            sink: None,
+            palette: Arc::new(spaces_term::palette::Palette::default()),
+        };
+        let mut notices = Vec::new();
+        let control = if config.control_socket {
+            start_control_server(ctx, &config.data_dir, &mut notices)?
+        } else {
+            None
+        };
+        Ok(Self {
+            frame_clock,
+            events,
+            listeners,
+            control,
+            notices,
+        })
+    }
+}
+
+/// The store, opened: persistence with its recorder running, and what to restore.
+pub(super) struct Store {
+    pub persistence: Persistence,
+    pub saved: Option<SavedWorkspace>,
+    pub plans: Vec<RestorePlan>,
+}
+
+/// Opens the database (moving a broken one aside), reads what to restore from it (or from
+/// the old file, read-only, when it cannot be written), then starts the recorder on it.
+pub(super) fn open_store(config: &AppConfig, notices: &mut Vec<Notice>) -> Store {
+    let (opened, database) = Persistence::open(&config.data_dir);
+    notices.extend(opened.notices);
+    let mut persistence = opened.persistence;
+    let saved = opened.saved;
+    let plans = match (&saved, opened.restore_source.as_ref().or(database.as_ref())) {
+        (Some(saved), Some(database)) if saved.layout.is_some() => {
+            crate::model::restore::load_plans(database, saved.panes.clone(), notices)
+        }
+        _ => Vec::new(),
+    };
+    if let (Some(database), Some(extra)) = (&database, config.database_growth_limit_pages) {
+        let limit = database.page_count().map(|pages| pages + extra);
+        if let Err(error) = limit.and_then(|limit| database.set_max_page_count(limit)) {
+            notices.push(Notice::warning(format!(
+                "could not limit the database size: {error}"
+            )));
+        }
+    }
+    if let Some(database) = database
+        && let Err(problem) = persistence.start_recorder(database)
+    {
+        notices.push(Notice::error(problem));
+    }
+    Store {
+        persistence,
+        saved,
+        plans,
+    }
+}
+
+/// Starts the control socket. Another window on the same data directory is fatal (two windows
+/// would fight over one database); any other failure (a read-only directory) only turns
+/// `spaces cli` off, with a notice.
+fn start_control_server(
+    ctx: &egui::Context,
+    data_dir: &std::path::Path,
+    notices: &mut Vec<Notice>,
+) -> anyhow::Result<Option<ControlServer>> {
+    let wake_ctx = ctx.clone();
+    match ControlServer::start(data_dir, Arc::new(move || wake_ctx.request_repaint())) {
+        Ok(server) => Ok(Some(server)),
+        Err(error) if crate::control::is_already_running(&error) => Err(error),
+        Err(error) => {
+            notices.push(Notice::error(format!(
+                "`spaces cli` is unavailable: {error:#}"
+            )));
+            Ok(None)
+        }
+    }
+}
+
+/// When the last frame started, shared with the pane threads' wake callback so that a flood
+/// of output asks for at most one frame per `MIN_FRAME_INTERVAL`.
+pub(super) struct FrameClock {
+    start: Instant,
+    last_frame_ms: AtomicU64,
+}
+
+impl FrameClock {
+    pub(super) fn mark(&self) {
+        let now = self.start.elapsed().as_millis() as u64;
+        self.last_frame_ms.store(now, Ordering::Relaxed);
+    }
+
+    fn wake(&self, ctx: &egui::Context) {
+        let now = self.start.elapsed().as_millis() as u64;
+        let since = now.saturating_sub(self.last_frame_ms.load(Ordering::Relaxed));
+        let interval = MIN_FRAME_INTERVAL.as_millis() as u64;
+        if since >= interval {
+            ctx.request_repaint();
+        } else {
+            ctx.request_repaint_after(Duration::from_millis(interval - since));
+        }
+    }
+}

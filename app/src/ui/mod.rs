@@ -1,0 +1,19 @@
+//! Everything that draws or takes input: the window (`app`), the pane grid (`layout`,
+//! `tiles`), each terminal's view (`terminal`) and its renderer (`render`), the palette,
+//! settings and history windows, the theme (the only place colours are chosen) and the
+//! commands every menu, shortcut and palette entry comes from.
+//!
+//! View state (meshes, scroll remainders, selection gestures) lives here, keyed by pane id;
+//! panes themselves change only through the model's and `spaces_term`'s methods.
+
+pub mod app;
+pub mod clipboard;
+pub mod commands;
+pub mod history;
+pub mod layout;
+pub mod palette;
+pub mod render;
+pub mod settings;
+pub mod terminal;
+pub mod theme;
+pub mod tiles;

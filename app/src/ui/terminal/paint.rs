@@ -1,0 +1,110 @@
+//! Painting a pane: its background, the cached grid mesh (rebuilt only when the grid, its
+//! place, focus, the cursor's blink phase or the glyph atlas changed), the scroll position
+//! bar and the focus frame.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use egui::{CornerRadius, Rect, Shape, Stroke, StrokeKind, Vec2};
+use spaces_term::alacritty_terminal::grid::Dimensions as _;
+
+use super::{GridGeometry, PaneView, ViewContext};
+use crate::model::Pane;
+use crate::ui::render::grid_mesh::{GridStyle, build_grid_mesh};
+use crate::ui::theme;
+
+/// How long each half of a blinking cursor lasts.
+const BLINK_HALF: Duration = Duration::from_millis(530);
+
+/// What a cached mesh was built from: while it is the same, the mesh is reused.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) struct MeshKey {
+    generation: u64,
+    style: GridStyle,
+    glyph_epoch: u64,
+    cell: Vec2,
+}
+
+pub(super) fn paint(
+    ui: &egui::Ui,
+    grid: GridGeometry,
+    pane: &Pane,
+    view: &mut PaneView,
+    cx: &mut ViewContext<'_>,
+    focused: bool,
+) {
+    let rect = grid.rect;
+    let painter = ui.painter_at(rect);
+    let background = cx.palette.background;
+    painter.rect_filled(rect, CornerRadius::ZERO, theme::rgb(background));
+
+    let ctx = ui.ctx();
+    // One short read for the small facts this frame needs besides the mesh.
+    let (blinking, offset, history) = pane.terminal.read(|term| {
+        let grid = term.grid();
+        (
+            focused && term.cursor_style().blinking,
+            grid.display_offset(),
+            grid.history_size(),
+        )
+    });
+    let cursor_blink_on = if blinking {
+        let time = ctx.input(|input| input.time);
+        let half = BLINK_HALF.as_secs_f64();
+        let phase = (time / half) as u64;
+        let until_flip = half - time % half;
+        ctx.request_repaint_after(Duration::from_secs_f64(until_flip));
+        phase.is_multiple_of(2)
+    } else {
+        true
+    };
+    let key = MeshKey {
+        generation: pane.terminal.generation(),
+        style: GridStyle {
+            origin: grid.origin,
+            focused,
+            cursor_blink_on,
+        },
+        glyph_epoch: cx.glyphs.epoch(),
+        cell: cx.glyphs.cell_size(),
+    };
+    let mesh = match &view.mesh {
+        Some((cached, mesh)) if *cached == key => mesh.clone(),
+        _ => {
+            let mesh = Arc::new(
+                pane.terminal
+                    .read(|term| build_grid_mesh(term, cx.glyphs, ctx, cx.palette, key.style)),
+            );
+            view.mesh = Some((key, mesh.clone()));
+            mesh
+        }
+    };
+    painter.add(Shape::Mesh(mesh));
+
+    if offset > 0 {
+        scroll_indicator(&painter, rect, offset, history, grid.size.rows);
+    }
+    if focused {
+        let accent = ui.visuals().selection.stroke.color;
+        painter.rect_stroke(
+            rect.shrink(1.0),
+            CornerRadius::ZERO,
+            Stroke::new(2.0, accent),
+            StrokeKind::Inside,
+        );
+    }
+}
+
+/// A thin bar on the right edge showing where in the history the view is.
+fn scroll_indicator(painter: &egui::Painter, rect: Rect, offset: usize, history: usize, rows: u16) {
+    let total = (history + usize::from(rows)) as f32;
+    let visible = f32::from(rows) / total;
+    let top = (history - offset) as f32 / total;
+    let height = rect.height() * visible.max(0.02);
+    let y = rect.top() + rect.height() * top;
+    let bar = Rect::from_min_max(
+        egui::pos2(rect.right() - 5.0, y),
+        egui::pos2(rect.right() - 2.0, (y + height).min(rect.bottom())),
+    );
+    painter.rect_filled(bar, CornerRadius::same(2), theme::SCROLL_INDICATOR);
+}

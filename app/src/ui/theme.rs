@@ -1,0 +1,52 @@
+//! The window's look: a dark theme tuned for long sessions next to terminal panes. Every
+//! colour the UI chooses is here (the terminal's own colours come from its palette).
+
+use egui::{Color32, CornerRadius, Stroke};
+
+use crate::model::Severity;
+
+/// Text of a notice about a problem.
+pub const WARNING: Color32 = Color32::from_rgb(240, 180, 90);
+/// Text of a notice about something not working (recording off, a history unreadable).
+pub const ERROR: Color32 = Color32::from_rgb(240, 110, 90);
+/// Text of a notice that only informs.
+pub const INFO: Color32 = Color32::from_rgb(150, 200, 240);
+/// The strip under a pane (exit, re-run offer).
+pub const BANNER_FILL: Color32 = Color32::from_rgba_premultiplied(38, 38, 45, 240);
+pub const BANNER_EXIT: Color32 = Color32::from_rgb(230, 200, 120);
+pub const BANNER_INFO: Color32 = INFO;
+/// The bar on a pane's right edge while it shows history.
+pub const SCROLL_INDICATOR: Color32 = Color32::from_rgba_premultiplied(90, 90, 90, 90);
+/// The tab title of a pane whose process exited.
+pub const EXITED_TAB: Color32 = Color32::GRAY;
+/// The accent: selections, the focused pane's frame, the default workspace colour.
+pub const ACCENT: Color32 = Color32::from_rgb(0x5b, 0x9c, 0xf5);
+
+pub fn apply(ctx: &egui::Context) {
+    ctx.set_visuals(visuals());
+}
+
+/// The colour of a notice's text.
+pub fn severity(severity: Severity) -> Color32 {
+    match severity {
+        Severity::Info => INFO,
+        Severity::Warning => WARNING,
+        Severity::Error => ERROR,
+    }
+}
+
+/// A terminal colour as egui's.
+pub fn rgb(color: spaces_term::alacritty_terminal::vte::ansi::Rgb) -> Color32 {
+    Color32::from_rgb(color.r, color.g, color.b)
+}
+
+fn visuals() -> egui::Visuals {
+    let mut visuals = egui::Visuals::dark();
+    visuals.panel_fill = Color32::from_rgb(0x12, 0x13, 0x15);
+    visuals.window_fill = Color32::from_rgb(0x1e, 0x20, 0x24);
+    visuals.extreme_bg_color = Color32::from_rgb(0x18, 0x19, 0x1b);
+    visuals.selection.bg_fill = Color32::from_rgb(0x2f, 0x5d, 0x9e);
+    visuals.selection.stroke = Stroke::new(1.0, ACCENT);
+    visuals.window_corner_radius = CornerRadius::same(8);
+    visuals
+}
