@@ -41,7 +41,7 @@ pub enum StoreError {
 
     /// zstd failed to compress or decompress.
     #[error("compression error: {0}")]
-    Compression(std::io::Error),
+    Compression(#[source] std::io::Error),
 
     /// A stored value could not be decoded.
     #[error("stored data is corrupt: {0}")]

@@ -56,14 +56,14 @@ fn command_for(id: PaneId, options: &SpawnOptions) -> CommandBuilder {
 pub(crate) fn spawn(id: PaneId, options: &SpawnOptions) -> Result<SpawnedPty, TerminalError> {
     let pair = native_pty_system()
         .openpty(options.size.pty_size())
-        .map_err(|error| TerminalError::OpenPty(error.to_string()))?;
+        .map_err(TerminalError::open_pty)?;
     let command = command_for(id, options);
     let child = pair
         .slave
         .spawn_command(command)
         .map_err(|error| TerminalError::Spawn {
             command: display_command(options),
-            reason: error.to_string(),
+            source: error.into(),
         })?;
     // The slave stays open only in the child, so the reader sees EOF when the child is gone.
     drop(pair.slave);
@@ -71,11 +71,8 @@ pub(crate) fn spawn(id: PaneId, options: &SpawnOptions) -> Result<SpawnedPty, Te
     let reader = pair
         .master
         .try_clone_reader()
-        .map_err(|error| TerminalError::OpenPty(error.to_string()))?;
-    let writer = pair
-        .master
-        .take_writer()
-        .map_err(|error| TerminalError::OpenPty(error.to_string()))?;
+        .map_err(TerminalError::open_pty)?;
+    let writer = pair.master.take_writer().map_err(TerminalError::open_pty)?;
     Ok(SpawnedPty {
         master: pair.master,
         child,

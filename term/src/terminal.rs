@@ -90,14 +90,32 @@ impl std::fmt::Display for ExitInfo {
     }
 }
 
+/// The cause of a failure in portable-pty, kept as the error's source.
+pub type PtyError = Box<dyn std::error::Error + Send + Sync>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum TerminalError {
-    #[error("could not open a pseudo-terminal: {0}")]
-    OpenPty(String),
-    #[error("could not start {command}: {reason}")]
-    Spawn { command: String, reason: String },
+    #[error("could not open a pseudo-terminal: {source}")]
+    OpenPty {
+        #[source]
+        source: PtyError,
+    },
+    #[error("could not start {command}: {source}")]
+    Spawn {
+        command: String,
+        #[source]
+        source: PtyError,
+    },
     #[error("could not start a thread: {0}")]
     Thread(#[from] std::io::Error),
+}
+
+impl TerminalError {
+    pub(crate) fn open_pty(error: impl Into<PtyError>) -> Self {
+        Self::OpenPty {
+            source: error.into(),
+        }
+    }
 }
 
 /// What to run in a pane and how.

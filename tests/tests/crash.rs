@@ -49,9 +49,41 @@ fn timestamp(line: &str) -> Option<u128> {
     Some(digits(seconds, 10)? * 1_000_000_000 + digits(micros, 6)? * 1_000)
 }
 
-/// The newest whole timestamp line in `text`.
+/// The newest whole timestamp line in `text`. Escape sequences are left out first, as
+/// `spaces history` leaves them out: a kill just before a line's newline leaves the next
+/// shell's first escapes (bracketed paste on, a title) on that same line.
 fn newest(text: &str) -> Option<u128> {
-    text.lines().rev().find_map(timestamp)
+    strip_escapes(text).lines().rev().find_map(timestamp)
+}
+
+/// `text` without CSI (`ESC [ ... final`) and OSC (`ESC ] ... BEL or ESC \`) sequences.
+fn strip_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('[') => {
+                for c in chars.by_ref() {
+                    if ('\x40'..='\x7e').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                while let Some(c) = chars.next() {
+                    if c == '\x07' || (c == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// A small xorshift generator: reproducible from the seed it prints.
@@ -267,6 +299,14 @@ fn kill9_at_random_moments() -> Result<()> {
         times.len()
     );
     Ok(())
+}
+
+#[test]
+fn escapes_after_the_last_digits_do_not_hide_a_timestamp() {
+    assert_eq!(
+        newest("t=1763770000.000001\nt=1763770000.000002\x1b[?2004h\x1b]0;bash\x07"),
+        Some(1_763_770_000_000_002_000)
+    );
 }
 
 #[test]
