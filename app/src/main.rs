@@ -28,7 +28,11 @@ fn run() -> anyhow::Result<()> {
     let data_dir = spaces_app::cli::data_dir(&cli);
     match cli.command {
         Some(TopCommand::Cli(control)) => spaces_app::cli::run_control(&data_dir, control.command),
-        Some(TopCommand::History { pane }) => spaces_app::cli::run_history(&data_dir, pane),
+        Some(TopCommand::History {
+            pane,
+            forget_input: true,
+        }) => spaces_app::cli::forget_input(&data_dir, pane),
+        Some(TopCommand::History { pane, .. }) => spaces_app::cli::run_history(&data_dir, pane),
         Some(TopCommand::Bench(bench)) => spaces_app::bench::run(&bench),
         None => open_window(data_dir),
     }
@@ -37,8 +41,13 @@ fn run() -> anyhow::Result<()> {
 fn open_window(data_dir: std::path::PathBuf) -> anyhow::Result<()> {
     // A data directory that cannot be prepared (read-only disk) is not fatal: the window
     // starts, keeps history in memory, and says so.
-    if let Err(error) = spaces_store::ensure_private_dir(&data_dir) {
-        tracing::warn!(%error, "data directory {} is not usable", data_dir.display());
+    match spaces_store::ensure_private_dir(&data_dir) {
+        Ok(()) => {}
+        // Other users could write there: refused, before anything is opened or changed.
+        Err(error @ spaces_store::StoreError::UnsafeDirectory { .. }) => return Err(error.into()),
+        Err(error) => {
+            tracing::warn!(%error, "data directory {} is not usable", data_dir.display());
+        }
     }
     let config = AppConfig::new(data_dir);
     let options = eframe::NativeOptions {

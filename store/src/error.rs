@@ -22,6 +22,15 @@ pub enum StoreError {
         source: std::io::Error,
     },
 
+    /// The data directory exists and other users can write to it (`/tmp`, a group share):
+    /// Spaces will not keep private data there, and does not change its mode either.
+    #[error(
+        "{} is writable by other users (mode {mode:o}); Spaces keeps its data only in a private directory: use --data-dir with another one, or make this one private (chmod 700 {})",
+        path.display(),
+        path.display()
+    )]
+    UnsafeDirectory { path: PathBuf, mode: u32 },
+
     /// A migration that was already applied has different text now. Migrations are append-only:
     /// the fix is a new migration, never an edit of an old one.
     #[error("migration {version} was changed after it had been applied to this database")]

@@ -11,6 +11,7 @@ mod error;
 mod ids;
 mod input;
 mod layouts;
+pub mod limits;
 mod migrations;
 mod output;
 mod panes;

@@ -98,8 +98,22 @@ const COLUMNS: &str = "id, workspace_id, cwd, command_json, env_json, title, col
 
 impl Database {
     /// Inserts `pane`, or updates every field of the pane with its id except the creation time.
+    /// Stores a pane's record. Values longer than the store keeps (see [`crate::limits`]) are
+    /// cut (title) or left out (a cwd or command line no one could use again).
     pub fn upsert_pane(&self, pane: &PaneRecord) -> Result<()> {
-        let command = serde_json::to_string(&pane.command)?;
+        use crate::limits::{MAX_COMMAND_JSON_BYTES, MAX_CWD_BYTES, MAX_TITLE_BYTES, cap};
+        let mut command = serde_json::to_string(&pane.command)?;
+        let mut is_shell = pane.is_shell;
+        if command.len() > MAX_COMMAND_JSON_BYTES {
+            command = "[]".to_owned();
+            is_shell = true;
+        }
+        let cwd = if pane.cwd.len() > MAX_CWD_BYTES {
+            ""
+        } else {
+            pane.cwd.as_str()
+        };
+        let title = cap(&pane.title, MAX_TITLE_BYTES);
         let env = serde_json::to_string(&pane.env)?;
         let mut statement = self.connection().prepare_cached(
             "INSERT INTO panes (id, workspace_id, cwd, command_json, env_json, title, cols, rows,
@@ -117,13 +131,13 @@ impl Database {
         statement.execute(params![
             pane.id,
             pane.workspace_id,
-            pane.cwd,
+            cwd,
             command,
             env,
-            pane.title,
+            title,
             pane.cols,
             pane.rows,
-            pane.is_shell,
+            is_shell,
             pane.agent_kind,
             pane.agent_session,
             pane.closed_at_ms,
@@ -197,6 +211,42 @@ mod tests {
         pane.agent_kind = Some("claude".to_owned());
         pane.agent_session = Some("0b5e-session".to_owned());
         pane
+    }
+
+    #[test]
+    fn values_a_program_controls_are_capped_when_stored() {
+        use crate::limits::{MAX_COMMAND_JSON_BYTES, MAX_TITLE_BYTES};
+        let database = Database::open_in_memory().expect("open");
+        let workspace = database.create_workspace("w", "blue").expect("workspace");
+        let mut pane = agent_pane(&database, workspace.id);
+        pane.title = "é".repeat(10 * 1024 * 1024);
+        pane.cwd = format!("/{}", "d".repeat(10_000));
+        pane.command = vec!["x".repeat(MAX_COMMAND_JSON_BYTES)];
+        database.upsert_pane(&pane).expect("insert");
+        let stored = database.pane(pane.id).expect("get").expect("stored");
+        assert!(
+            stored.title.len() <= MAX_TITLE_BYTES,
+            "{}",
+            stored.title.len()
+        );
+        assert!(stored.title.ends_with('…') && stored.title.starts_with("éé"));
+        assert_eq!(
+            stored.cwd, "",
+            "an impossible directory is stored as unknown"
+        );
+        assert!(
+            stored.command.is_empty() && stored.is_shell,
+            "not offered again"
+        );
+        let size: i64 = database
+            .connection()
+            .query_row(
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                [],
+                |row| row.get(0),
+            )
+            .expect("size");
+        assert!(size < 1024 * 1024, "the database stays small: {size} bytes");
     }
 
     #[test]

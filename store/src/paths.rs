@@ -24,21 +24,35 @@ pub fn database_path(data_dir: &Path) -> PathBuf {
     data_dir.join(DATABASE_FILE_NAME)
 }
 
-/// Creates `path` (and missing parents) with mode 0700, and tightens the mode of `path` to 0700
-/// if it already exists with looser permissions.
+/// Makes sure the data directory is there and safe to keep private data in. A missing one is
+/// created (with missing parents) with mode 0700. An existing one is never changed (it may
+/// be shared with other things, like `/tmp`): it is accepted unless other users can write to
+/// it, which is refused with [`StoreError::UnsafeDirectory`] (they could replace the database
+/// or plant a socket).
 pub fn ensure_private_dir(path: &Path) -> Result<()> {
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(PRIVATE_DIR_MODE)
-        .create(path)
-        .map_err(|source| StoreError::io("could not create directory", path, source))?;
-    let metadata =
-        fs::metadata(path).map_err(|source| StoreError::io("could not inspect", path, source))?;
-    if metadata.permissions().mode() & 0o777 != PRIVATE_DIR_MODE {
-        fs::set_permissions(path, fs::Permissions::from_mode(PRIVATE_DIR_MODE))
-            .map_err(|source| StoreError::io("could not make private", path, source))?;
+    match fs::metadata(path) {
+        Ok(metadata) if !metadata.is_dir() => Err(StoreError::io(
+            "not a directory:",
+            path,
+            std::io::Error::from(std::io::ErrorKind::NotADirectory),
+        )),
+        Ok(metadata) => {
+            let mode = metadata.permissions().mode() & 0o7777;
+            if mode & 0o022 != 0 {
+                return Err(StoreError::UnsafeDirectory {
+                    path: path.to_path_buf(),
+                    mode,
+                });
+            }
+            Ok(())
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => fs::DirBuilder::new()
+            .recursive(true)
+            .mode(PRIVATE_DIR_MODE)
+            .create(path)
+            .map_err(|source| StoreError::io("could not create directory", path, source)),
+        Err(source) => Err(StoreError::io("could not inspect", path, source)),
     }
-    Ok(())
 }
 
 /// [`data_dir`] with the environment passed in, so tests need not touch the process environment.
@@ -123,14 +137,38 @@ mod tests {
     }
 
     #[test]
-    fn loose_existing_dir_is_tightened() {
+    fn an_existing_dir_keeps_its_mode() {
         let temporary = tempfile::tempdir().expect("tempdir");
-        let dir = temporary.path().join("loose");
+        let dir = temporary.path().join("shared");
         fs::create_dir(&dir).expect("mkdir");
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).expect("chmod");
-        ensure_private_dir(&dir).expect("fix");
-        let mode = fs::metadata(&dir).expect("metadata").permissions().mode() & 0o777;
-        assert_eq!(mode, 0o700);
+        ensure_private_dir(&dir).expect("readable by others is accepted");
+        let mode = fs::metadata(&dir).expect("metadata").permissions().mode() & 0o7777;
+        assert_eq!(
+            mode, 0o755,
+            "a directory Spaces did not create is left as it was"
+        );
+    }
+
+    #[test]
+    fn a_dir_others_can_write_is_refused_and_left_alone() {
+        let temporary = tempfile::tempdir().expect("tempdir");
+        for mode in [0o1777, 0o777, 0o770] {
+            let dir = temporary.path().join(format!("open-{mode:o}"));
+            fs::create_dir(&dir).expect("mkdir");
+            fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).expect("chmod");
+            let error = ensure_private_dir(&dir).expect_err("refused");
+            assert!(
+                matches!(error, StoreError::UnsafeDirectory { mode: found, .. } if found == mode),
+                "{error}"
+            );
+            assert!(
+                error.to_string().contains("writable by other users"),
+                "{error}"
+            );
+            let after = fs::metadata(&dir).expect("metadata").permissions().mode() & 0o7777;
+            assert_eq!(after, mode, "the sticky bit and mode are untouched");
+        }
     }
 
     #[test]

@@ -83,6 +83,7 @@ impl EventListener for EventProxy {
                 self.write_to_pty(&format(size));
             }
             Event::Title(title) => {
+                let title = crate::text::cap(title, crate::text::MAX_TITLE_BYTES);
                 self.shared.set_title(Some(title.clone()));
                 self.notify(TerminalEventKind::Title(Some(title)));
             }
@@ -90,7 +91,10 @@ impl EventListener for EventProxy {
                 self.shared.set_title(None);
                 self.notify(TerminalEventKind::Title(None));
             }
-            Event::ClipboardStore(_, text) => self.notify(TerminalEventKind::ClipboardStore(text)),
+            Event::ClipboardStore(kind, text) => self.notify(TerminalEventKind::ClipboardStore {
+                primary: kind == alacritty_terminal::term::ClipboardType::Selection,
+                text,
+            }),
             // Reading the clipboard from the PTY (OSC 52 query) would let any program that
             // prints to a pane read the user's clipboard: refused, as most terminals do.
             Event::ClipboardLoad(..) => {}

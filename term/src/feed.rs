@@ -28,11 +28,23 @@ use crate::ground::GroundTracker;
 /// parsed the ingest workload equally fast (within this machine's noise); not tuned further.
 const MIN_RUN: usize = 4;
 
+/// The longest OSC string vte is given (titles, hyperlinks, OSC 52 clipboard writes,
+/// colours). vte buffers an OSC whole until its terminator, so a program printing
+/// `ESC ] 2 ;` and 200 MB of text would otherwise make the parser hold all of it. Bytes past
+/// the cap are dropped, and an ellipsis marks the cut: a cut OSC 52 payload is then not valid
+/// base64 and sets no clipboard, a cut title ends in "…".
+pub const MAX_OSC_BYTES: usize = 1024 * 1024;
+
+/// What vte gets in place of an OSC string's bytes past [`MAX_OSC_BYTES`].
+const OSC_CUT_MARK: &str = "…";
+
 /// vte's processor plus the parser state mirror that says when a text run may bypass it.
 #[derive(Default)]
 pub struct Feeder {
     processor: Processor<StdSyncHandler>,
     ground: GroundTracker,
+    /// Bytes of the OSC string in progress given to vte so far.
+    osc_bytes: usize,
 }
 
 impl Feeder {
@@ -70,7 +82,23 @@ impl Feeder {
                     break;
                 }
             }
+            let was_osc = self.ground.in_osc();
             self.ground.step(bytes[index]);
+            if self.ground.in_osc() {
+                if was_osc {
+                    self.osc_bytes += 1;
+                } else {
+                    self.osc_bytes = 0;
+                }
+                if self.osc_bytes > MAX_OSC_BYTES {
+                    // Past the cap: this byte never reaches vte.
+                    self.processor.advance(term, &bytes[parsed..index]);
+                    if self.osc_bytes == MAX_OSC_BYTES + 1 {
+                        self.processor.advance(term, OSC_CUT_MARK.as_bytes());
+                    }
+                    parsed = index + 1;
+                }
+            }
             index += 1;
         }
         self.processor.advance(term, &bytes[parsed..]);

@@ -47,6 +47,11 @@ impl GroundTracker {
         self.state == State::Ground
     }
 
+    /// True inside an OSC string (after `ESC ]`, before BEL, ST, CAN or SUB).
+    pub fn in_osc(&self) -> bool {
+        self.state == State::Osc
+    }
+
     /// Takes one byte.
     pub fn step(&mut self, byte: u8) {
         self.state = step(self.state, byte);

@@ -68,7 +68,11 @@ pub enum TerminalEventKind {
     /// OSC 0/2 set the title (None: reset to default).
     Title(Option<String>),
     /// OSC 52: the program asks to put this text on the clipboard.
-    ClipboardStore(String),
+    /// A program set the clipboard (OSC 52); `primary` for the primary selection.
+    ClipboardStore {
+        primary: bool,
+        text: String,
+    },
     Bell,
     /// The child exited and all of its output has been parsed.
     Exited(ExitInfo),
@@ -384,6 +388,12 @@ impl Terminal {
     }
 
     /// Sends bytes to the child as if typed. Never blocks.
+    ///
+    /// What is typed is also recorded (the sink's input), but never secrets: nothing while
+    /// the terminal is at a password prompt ([`input_is_private`](Self::input_is_private)),
+    /// and of one write only its first line, the one the program reading now gets. Later
+    /// lines of the same write are typed ahead for whatever reads next, which may be a
+    /// password prompt that has not appeared yet, so they are not recorded.
     pub fn write(&self, bytes: Vec<u8>) {
         if bytes.is_empty() {
             return;
@@ -391,7 +401,7 @@ impl Terminal {
         if let Some(sink) = &self.sink
             && !self.input_is_private()
         {
-            sink.input(self.id, self.bytes_read(), &bytes);
+            sink.input(self.id, self.bytes_read(), first_line(&bytes));
         }
         // The writer thread ends with the child; input after that has nowhere to go.
         let _ignored = self.input.send(bytes);
@@ -447,19 +457,27 @@ impl Terminal {
             .and_then(|process| process.master.process_group_leader())
     }
 
-    /// Whether typed input is secret right now: the terminal does not echo it while in line
-    /// mode, which is what password prompts (getpass, sudo, ssh) set. Full-screen programs
-    /// (vim, agents) turn off echo *and* line mode; their input is not secret.
+    /// Whether typed input is secret right now. Password prompts of the C library kind
+    /// (getpass, sudo, ssh) turn echo off in line mode: always secret. Full-screen programs
+    /// and line editors (vim, agents, readline) turn off echo *and* line mode, and so do the
+    /// password prompts of Node's and Python's prompt libraries: there the text before the
+    /// cursor decides (a prompt asking for a password, passphrase, token, PIN or secret).
     pub fn input_is_private(&self) -> bool {
         use nix::sys::termios::LocalFlags;
-        let process = lock(&self.process);
-        let Some(process) = process.as_ref() else {
-            return false;
+        let flags = {
+            let process = lock(&self.process);
+            let Some(process) = process.as_ref() else {
+                return false;
+            };
+            match process.master.get_termios() {
+                Some(termios) => termios.local_flags,
+                None => return false,
+            }
         };
-        process.master.get_termios().is_some_and(|termios| {
-            !termios.local_flags.contains(LocalFlags::ECHO)
-                && termios.local_flags.contains(LocalFlags::ICANON)
-        })
+        if flags.contains(LocalFlags::ECHO) {
+            return false;
+        }
+        flags.contains(LocalFlags::ICANON) || self.read(|term| asks_for_secret(&prompt_text(term)))
     }
 
     /// The process the pane started (its shell), while it runs.
@@ -482,5 +500,94 @@ impl Terminal {
 impl Drop for Terminal {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// Of one write of input, what is recorded: up to and including its first line end.
+fn first_line(bytes: &[u8]) -> &[u8] {
+    match memchr::memchr2(b'\r', b'\n', bytes) {
+        Some(end) => &bytes[..=end],
+        None => bytes,
+    }
+}
+
+/// The text on the cursor's line before the cursor.
+fn prompt_text(term: &Term) -> String {
+    use alacritty_terminal::index::Column;
+    let cursor = term.grid().cursor.point;
+    let row = &term.grid()[cursor.line];
+    (0..cursor.column.0.min(row.len()))
+        .map(|column| row[Column(column)].c)
+        .collect()
+}
+
+/// Whether a prompt asks for something secret: it names a password, passphrase, passcode,
+/// token, PIN, secret or API key, and ends like a question (`:`, `?`, `>`), maybe followed
+/// by the masks of what was typed so far.
+pub fn asks_for_secret(prompt: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "password",
+        "passphrase",
+        "passcode",
+        "token",
+        "pin",
+        "secret",
+        "api key",
+        "otp",
+    ];
+    let trimmed = prompt
+        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '•' | '●' | '·'))
+        .to_lowercase();
+    if !trimmed.ends_with([':', '?', '>']) {
+        return false;
+    }
+    WORDS.iter().any(|word| {
+        trimmed.match_indices(word).any(|(at, _)| {
+            let before = trimmed[..at].chars().next_back();
+            let after = trimmed[at + word.len()..].chars().next();
+            let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+            boundary(before) && boundary(after)
+        })
+    })
+}
+
+#[cfg(test)]
+mod input_privacy_tests {
+    use super::{asks_for_secret, first_line};
+
+    #[test]
+    fn prompts_that_ask_for_secrets_are_recognised() {
+        for prompt in [
+            "Password: ",
+            "[sudo] password for me: ",
+            "? Enter your API token: ****",
+            "Enter passphrase for key '/home/me/.ssh/id_ed25519': ",
+            "PIN? ",
+            "Secret> ",
+            "One-time OTP: ••••",
+        ] {
+            assert!(asks_for_secret(prompt), "{prompt:?}");
+        }
+        for prompt in [
+            "me@host:~$ ",
+            "me@host:~$ echo $TOKEN",
+            "Spinning up: ",
+            "pinned? no, it's a shell> ls",
+            "> ",
+            "",
+        ] {
+            assert!(!asks_for_secret(prompt), "{prompt:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_first_line_of_a_write_is_recorded() {
+        assert_eq!(first_line(b"ls\r"), b"ls\r");
+        assert_eq!(
+            first_line(b"sudo -k; sudo ls\rhunter2\r"),
+            b"sudo -k; sudo ls\r"
+        );
+        assert_eq!(first_line(b"partial"), b"partial");
+        assert_eq!(first_line(b"a\nb"), b"a\n");
     }
 }

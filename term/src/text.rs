@@ -47,3 +47,37 @@ pub fn row_text<T>(term: &alacritty_terminal::Term<T>, line: Line) -> String {
     text.truncate(trimmed);
     text
 }
+
+/// The longest window title kept (OSC 0/2). A program can print any length; what the window,
+/// the tab and the saved pane record get is cut here.
+pub const MAX_TITLE_BYTES: usize = 4096;
+
+/// `text` cut to at most `max` bytes at a character boundary, with "…" where it was cut.
+pub fn cap(text: String, max: usize) -> String {
+    if text.len() <= max {
+        return text;
+    }
+    const MARK: &str = "…";
+    let mut end = max.saturating_sub(MARK.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut cut = text;
+    cut.truncate(end);
+    cut.push_str(MARK);
+    cut
+}
+
+#[cfg(test)]
+mod cap_tests {
+    use super::cap;
+
+    #[test]
+    fn long_text_is_cut_at_a_character_boundary() {
+        assert_eq!(cap("short".to_owned(), 10), "short");
+        let cut = cap("é".repeat(10), 8);
+        assert!(cut.len() <= 8, "{cut}");
+        assert_eq!(cut, "éé…");
+        assert_eq!(cap("x".repeat(100), 10), format!("{}…", "x".repeat(7)));
+    }
+}

@@ -35,6 +35,9 @@ pub enum TopCommand {
         /// The pane id (as in `spaces cli list`).
         #[arg(long, env = "SPACES_PANE_ID")]
         pane: PaneId,
+        /// Erase everything recorded as typed into the pane instead of printing its output.
+        #[arg(long)]
+        forget_input: bool,
     },
     /// Measure ingest, rendering and restore speed.
     Bench(crate::bench::BenchArgs),
@@ -234,6 +237,24 @@ fn print_pane_table(panes: &[PaneInfo]) {
             pane.cwd.as_deref().unwrap_or_default(),
         );
     }
+}
+
+/// `spaces history --pane ID --forget-input`: erases the pane's recorded input (works while
+/// the window runs: the database takes writers one at a time).
+pub fn forget_input(data_dir: &Path, pane: PaneId) -> anyhow::Result<()> {
+    let path = spaces_store::database_path(data_dir);
+    if !path.exists() {
+        bail!("nothing recorded: {} does not exist", path.display());
+    }
+    let database = spaces_store::Database::open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    let id = crate::model::persistence::store_id(pane);
+    if database.pane(id)?.is_none() {
+        bail!("no pane with id {pane} was ever recorded");
+    }
+    let erased = database.forget_input(id)?;
+    println!("erased {erased} recorded inputs of pane {pane}");
+    Ok(())
 }
 
 /// `spaces history --pane ID`: the pane's recorded output as text on stdout.

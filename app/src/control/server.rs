@@ -6,6 +6,7 @@ use std::io::BufReader;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender};
@@ -18,10 +19,15 @@ use super::transport::{
 
 /// How long a client waits for the window to answer.
 pub(super) const REPLY_TIMEOUT: Duration = Duration::from_secs(30);
-/// Largest request accepted (send-text of a big paste fits easily).
-pub(super) const MAX_REQUEST: u64 = 16 * 1024 * 1024;
+/// Largest request accepted (a paste of a long file fits). With [`MAX_CONNECTIONS`] this
+/// bounds what clients can make the window hold in memory, whatever they send.
+pub(super) const MAX_REQUEST: u64 = 1024 * 1024;
 /// Largest hello line.
 const MAX_HELLO: u64 = 4096;
+/// Connections served at once; more are answered with an error and closed at once.
+pub(super) const MAX_CONNECTIONS: usize = 64;
+/// A client that sends nothing (or does not read its reply) for this long is dropped.
+pub(super) const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A request waiting for the UI thread, with where to send the reply.
 pub struct PendingRequest {
@@ -94,13 +100,30 @@ fn accept_loop(
     sender: &Sender<PendingRequest>,
     wake: &Arc<dyn Fn() + Send + Sync>,
 ) {
+    let active = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
+        let Ok(mut stream) = stream else { continue };
+        let timeouts = stream
+            .set_read_timeout(Some(IDLE_TIMEOUT))
+            .and_then(|()| stream.set_write_timeout(Some(IDLE_TIMEOUT)));
+        if let Err(error) = timeouts {
+            tracing::debug!(%error, "control client gone before it was served");
+            continue;
+        }
+        let Some(slot) = ConnectionSlot::take(&active) else {
+            let busy = format!(
+                "refused: the window already serves {MAX_CONNECTIONS} control connections; try again"
+            );
+            // Best effort: the refusal must not make the accept loop wait on this client.
+            let _ignored = write_message(&mut stream, &ServerHello::Refused(Reply::Error(busy)));
+            continue;
+        };
         let sender = sender.clone();
         let wake = wake.clone();
         let spawned = std::thread::Builder::new()
             .name("control-client".into())
             .spawn(move || {
+                let _slot = slot;
                 if let Err(error) = serve_client(stream, &sender, &wake) {
                     tracing::debug!(%error, "control client failed");
                 }
@@ -108,6 +131,26 @@ fn accept_loop(
         if let Err(error) = spawned {
             tracing::warn!(%error, "could not start a control thread");
         }
+    }
+}
+
+/// One of the [`MAX_CONNECTIONS`] places, given back when the connection ends.
+struct ConnectionSlot(Arc<AtomicUsize>);
+
+impl ConnectionSlot {
+    fn take(active: &Arc<AtomicUsize>) -> Option<Self> {
+        active
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |count| {
+                (count < MAX_CONNECTIONS).then_some(count + 1)
+            })
+            .ok()
+            .map(|_| Self(active.clone()))
+    }
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

@@ -54,15 +54,32 @@ pub(super) fn prepare_private_runtime_dir(dir: &Path) -> anyhow::Result<()> {
 
 /// `dir` is a real directory (not a symlink) owned by this user that nobody else can enter.
 pub(super) fn check_private_dir(dir: &Path) -> anyhow::Result<()> {
+    check_private_dir_of(dir, nix::unistd::getuid().as_raw())
+}
+
+/// [`check_private_dir`] for the user `uid` (tests pass another user's).
+pub(super) fn check_private_dir_of(dir: &Path, uid: u32) -> anyhow::Result<()> {
     use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
     let metadata =
         std::fs::symlink_metadata(dir).with_context(|| format!("inspecting {}", dir.display()))?;
-    let ours = metadata.is_dir()
-        && metadata.uid() == nix::unistd::getuid().as_raw()
-        && metadata.permissions().mode() & 0o077 == 0;
-    if !ours {
+    let problem = if !metadata.is_dir() {
+        Some("it is not a directory (a symlink?)".to_owned())
+    } else if metadata.uid() != uid {
+        Some(format!(
+            "it belongs to uid {}, not to us ({uid})",
+            metadata.uid()
+        ))
+    } else if metadata.permissions().mode() & 0o077 != 0 {
+        Some(format!(
+            "its mode is {:o}, not 700",
+            metadata.permissions().mode() & 0o777
+        ))
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
         bail!(
-            "{} is not a private directory of this user (it must be ours, mode 0700, not a symlink)",
+            "{} is not a private directory of this user: {problem}",
             dir.display()
         );
     }
@@ -88,11 +105,16 @@ fn set_mode(path: &Path, mode: u32) -> anyhow::Result<()> {
         .with_context(|| format!("setting permissions of {}", path.display()))
 }
 
-/// Whether the connecting process runs as our user (SO_PEERCRED).
+/// Whether the process at the other end runs as our user (SO_PEERCRED).
 pub(super) fn peer_is_us(stream: &UnixStream) -> anyhow::Result<bool> {
+    Ok(peer_uid(stream)? == nix::unistd::getuid().as_raw())
+}
+
+/// The user the process at the other end runs as.
+pub(super) fn peer_uid(stream: &UnixStream) -> anyhow::Result<u32> {
     let credentials =
         nix::sys::socket::getsockopt(stream, nix::sys::socket::sockopt::PeerCredentials)?;
-    Ok(credentials.uid() == nix::unistd::getuid().as_raw())
+    Ok(credentials.uid())
 }
 
 /// Writes one message as a line of JSON.

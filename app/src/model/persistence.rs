@@ -4,6 +4,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use spaces_store::{
     Database, LayoutRecord, PaneRecord, Recorder, RecorderConfig, SnapshotRecord, WorkspaceId,
@@ -43,6 +44,8 @@ pub struct Persistence {
     /// The database is a stand-in in memory: nothing of this session reaches the disk.
     in_memory: bool,
     last_layout: Option<String>,
+    /// The `record_input` setting, read by every pane's sink.
+    record_input: Arc<AtomicBool>,
 }
 
 /// Opening result: the persistence, what to restore, and problems to show the user.
@@ -88,6 +91,7 @@ impl Persistence {
             database_path: path,
             in_memory: database.path().is_none(),
             last_layout: None,
+            record_input: Arc::new(AtomicBool::new(true)),
         };
         (
             Opened {
@@ -122,9 +126,18 @@ impl Persistence {
 
     /// The sink panes report their output to, if recording works.
     pub fn sink(&self) -> Option<Arc<dyn OutputSink>> {
-        self.recorder
-            .clone()
-            .map(|recorder| Arc::new(RecorderSink { recorder }) as Arc<dyn OutputSink>)
+        self.recorder.clone().map(|recorder| {
+            Arc::new(RecorderSink {
+                recorder,
+                record_input: self.record_input.clone(),
+            }) as Arc<dyn OutputSink>
+        })
+    }
+
+    /// Turns the recording of typed input on or off (the `record_input` setting), for every
+    /// pane at once.
+    pub fn set_record_input(&self, on: bool) {
+        self.record_input.store(on, Ordering::Relaxed);
     }
 
     pub fn save_pane(&self, record: PaneRecord) {
@@ -246,6 +259,8 @@ fn load_saved(database: &Database) -> spaces_store::Result<SavedWorkspace> {
 /// Forwards a pane's output, snapshots and input to the recorder.
 struct RecorderSink {
     recorder: Recorder,
+    /// The `record_input` setting, shared with [`Persistence`].
+    record_input: Arc<AtomicBool>,
 }
 
 impl OutputSink for RecorderSink {
@@ -264,6 +279,9 @@ impl OutputSink for RecorderSink {
     }
 
     fn input(&self, pane: PaneId, offset: u64, bytes: &[u8]) {
+        if !self.record_input.load(Ordering::Relaxed) {
+            return;
+        }
         report(
             self.recorder
                 .record_input(store_id(pane), offset, bytes.to_vec()),

@@ -17,6 +17,25 @@ pub struct Settings {
     /// after the newest snapshot).
     pub snapshot_interval_secs: u64,
     pub font_size: f32,
+    /// Record what is typed into panes (never at password prompts). Off: nothing typed is
+    /// kept from then on.
+    pub record_input: bool,
+    /// What a program in a pane may do with the system clipboard through OSC 52.
+    pub clipboard_write: ClipboardWrite,
+}
+
+/// Whether programs may set the clipboard (OSC 52 writes, the clipboard and the primary
+/// selection). Reading it is never allowed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClipboardWrite {
+    /// Set at once (as kitty and wezterm do by default); the window says that it happened.
+    #[default]
+    Allow,
+    /// The window asks first, showing the start of the text.
+    Ask,
+    /// Ignored; the window says that a program tried.
+    Deny,
 }
 
 impl Default for Settings {
@@ -26,6 +45,8 @@ impl Default for Settings {
             history_cap_mb: 256,
             snapshot_interval_secs: 10,
             font_size: 14.0,
+            record_input: true,
+            clipboard_write: ClipboardWrite::Allow,
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::model::persistence::Persistence;
 use crate::model::settings::Settings;
 use crate::model::{Notice, Panes};
 use crate::ui::clipboard::{Clipboard, Selection as ClipboardKind};
+use crate::ui::clipboard_requests::{ClipboardRequests, ProgramWrite};
 use crate::ui::commands::{Command, Menu};
 use crate::ui::history::HistoryView;
 use crate::ui::layout::{self, Direction};
@@ -76,6 +77,8 @@ pub struct SpacesApp {
     focused: Option<PaneId>,
     glyphs: GlyphCache,
     clipboard: Clipboard,
+    /// Programs' requests to set the clipboard (OSC 52) and what the window says of them.
+    clipboard_requests: ClipboardRequests,
     palette: CommandPalette,
     events: Receiver<TerminalEvent>,
     control: Option<ControlServer>,
@@ -104,6 +107,7 @@ impl SpacesApp {
         let mut notices = runtime.notices;
         notices.extend(settings_problem.map(Notice::warning));
         let store = startup::open_store(&config, &mut notices);
+        store.persistence.set_record_input(settings.record_input);
         let listeners = Listeners {
             sink: store.persistence.sink(),
             ..runtime.listeners
@@ -125,6 +129,7 @@ impl SpacesApp {
             focused: None,
             glyphs: GlyphCache::new(settings.font_size),
             clipboard: Clipboard::new(config.system_clipboard),
+            clipboard_requests: ClipboardRequests::default(),
             palette: CommandPalette::default(),
             events: runtime.events,
             control: runtime.control,
@@ -560,8 +565,17 @@ impl SpacesApp {
     fn handle_terminal_events(&mut self) {
         while let Ok(event) = self.events.try_recv() {
             match event.kind {
-                TerminalEventKind::ClipboardStore(text) => {
-                    self.clipboard.set(ClipboardKind::Clipboard, text);
+                TerminalEventKind::ClipboardStore { primary, text } => {
+                    let write = ProgramWrite {
+                        pane: event.pane,
+                        primary,
+                        text,
+                    };
+                    self.clipboard_requests.request(
+                        self.settings.clipboard_write,
+                        write,
+                        &mut self.clipboard,
+                    );
                 }
                 TerminalEventKind::Title(_)
                 | TerminalEventKind::Bell
@@ -622,10 +636,14 @@ impl SpacesApp {
     /// What the user should see: dismissable notices, and a recording warning that stays
     /// while it lasts.
     fn notices_bar(&mut self, ui: &mut egui::Ui) {
-        if self.notices.is_empty() && self.recording_problem.is_none() {
+        if self.notices.is_empty()
+            && self.recording_problem.is_none()
+            && !self.clipboard_requests.is_visible()
+        {
             return;
         }
         egui::Panel::bottom("notices").show(ui, |ui| {
+            self.clipboard_requests.show(ui, &mut self.clipboard);
             if let Some(problem) = &self.recording_problem {
                 ui.colored_label(theme::ERROR, problem);
             }
@@ -646,6 +664,16 @@ impl SpacesApp {
 
     pub fn notices(&self) -> &[Notice] {
         &self.notices
+    }
+
+    /// The clipboard (the system's, or the in-memory one of headless tests).
+    pub fn clipboard_mut(&mut self) -> &mut Clipboard {
+        &mut self.clipboard
+    }
+
+    /// Programs' clipboard writes: the one waiting for the user, and what was said.
+    pub fn clipboard_requests(&self) -> &ClipboardRequests {
+        &self.clipboard_requests
     }
 
     pub fn recording_problem(&self) -> Option<&str> {

@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod clipboard;
+pub mod clipboard_requests;
 pub mod commands;
 pub mod history;
 pub mod layout;

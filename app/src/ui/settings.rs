@@ -1,6 +1,6 @@
 //! The settings window: edits a copy of the settings, applies them on Save.
 
-use crate::model::settings::Settings;
+use crate::model::settings::{ClipboardWrite, Settings};
 
 /// The settings window: edits a copy, applies on Save.
 #[derive(Default)]
@@ -57,6 +57,20 @@ impl SettingsWindow {
                                 .range(6.0..=48.0)
                                 .speed(0.5),
                         );
+                        ui.end_row();
+                        ui.label("Record what is typed (never at password prompts)");
+                        ui.checkbox(&mut draft.record_input, "");
+                        ui.end_row();
+                        ui.label("Programs may set the clipboard (OSC 52)");
+                        ui.horizontal(|ui| {
+                            for (choice, label) in [
+                                (ClipboardWrite::Allow, "Allow"),
+                                (ClipboardWrite::Ask, "Ask"),
+                                (ClipboardWrite::Deny, "Deny"),
+                            ] {
+                                ui.radio_value(&mut draft.clipboard_write, choice, label);
+                            }
+                        });
                         ui.end_row();
                     });
                 ui.label(

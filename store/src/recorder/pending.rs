@@ -86,9 +86,11 @@ impl Write {
             Self::TrimHistory {
                 pane,
                 max_compressed_bytes,
-            } => database
-                .trim_history(*pane, *max_compressed_bytes)
-                .map(drop),
+            } => {
+                // Input follows the output's retention and the same budget.
+                database.trim_history(*pane, *max_compressed_bytes)?;
+                database.trim_input(*pane, *max_compressed_bytes).map(drop)
+            }
         }
     }
 

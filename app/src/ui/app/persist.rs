@@ -79,6 +79,7 @@ impl SpacesApp {
                 .push(Notice::error(format!("settings not saved: {error:#}")));
         }
         self.glyphs.set_font_size(settings.font_size);
+        self.persistence.set_record_input(settings.record_input);
         self.settings = settings;
     }
 
