@@ -516,3 +516,57 @@ fn a_layout_saved_as_an_egui_tiles_tree_is_migrated() {
         saved.tree_json
     );
 }
+
+/// A program sets the clipboard with OSC 52: under "allow" it is set and the window says so,
+/// under "ask" only after the user allows it, under "deny" never (and the window says so).
+#[test]
+fn a_program_sets_the_clipboard_only_as_the_setting_allows() {
+    use spaces_app::ui::clipboard::Selection;
+    // "Y2xpcC0xMjM=" is base64 for "clip-123".
+    let osc52 = r"printf '\033]52;c;Y2xpcC0xMjM=\007'; echo sent-$((6*7))";
+    for policy in ["allow", "ask", "deny"] {
+        let data_dir = tempfile::tempdir().expect("temporary data directory");
+        std::fs::write(
+            data_dir.path().join("config.toml"),
+            format!("clipboard_write = \"{policy}\"\n"),
+        )
+        .expect("config");
+        let mut window = Window::open_in(data_dir);
+        window.type_line(osc52);
+        window.wait_for("the program to run", |w| w.screen().contains("sent-42"));
+        window.wait_for("the window to take the request", |w| {
+            let requests = w.app().clipboard_requests();
+            requests.pending().is_some() || requests.is_visible()
+        });
+        window.harness.run_steps(2);
+        let clipboard = |window: &mut Window| {
+            window
+                .harness
+                .state_mut()
+                .clipboard_mut()
+                .get(Selection::Clipboard)
+        };
+        match policy {
+            "allow" => {
+                assert_eq!(clipboard(&mut window).as_deref(), Some("clip-123"));
+                assert!(window.has_label("the clipboard (8 characters) was set by pane 1"));
+            }
+            "ask" => {
+                assert_eq!(clipboard(&mut window), None, "nothing before the answer");
+                assert!(
+                    window.has_label(
+                        "Pane 1 wants to set the clipboard (8 characters) to \"clip-123\""
+                    )
+                );
+                window.click("Allow");
+                assert_eq!(clipboard(&mut window).as_deref(), Some("clip-123"));
+            }
+            _ => {
+                assert_eq!(clipboard(&mut window), None);
+                assert!(window.has_label(
+                    "pane 1 tried to set the clipboard (8 characters); refused (setting clipboard_write = \"deny\")"
+                ));
+            }
+        }
+    }
+}

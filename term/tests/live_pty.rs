@@ -14,15 +14,29 @@ use spaces_term::{
 /// Generous: the tests run in parallel on small CI machines.
 const DEADLINE: Duration = Duration::from_secs(20);
 
-/// Keeps every chunk the reader hands to the sink.
+/// Keeps every chunk the reader hands to the sink, and every input recorded.
 #[derive(Default)]
 struct RecordingSink {
     chunks: Mutex<Vec<(u64, Arc<[u8]>)>>,
+    inputs: Mutex<Vec<u8>>,
 }
 
 impl OutputSink for RecordingSink {
     fn output(&self, _pane: PaneId, offset: u64, bytes: Arc<[u8]>) {
         self.chunks.lock().expect("sink lock").push((offset, bytes));
+    }
+
+    fn input(&self, _pane: PaneId, _offset: u64, bytes: &[u8]) {
+        self.inputs
+            .lock()
+            .expect("sink lock")
+            .extend_from_slice(bytes);
+    }
+}
+
+impl RecordingSink {
+    fn recorded_input(&self) -> String {
+        String::from_utf8_lossy(&self.inputs.lock().expect("sink lock")).into_owned()
     }
 }
 
@@ -387,4 +401,80 @@ fn a_shell_reported_directory_is_kept() {
     let plain = spawn_sh(13, "printf 'no report\\n'; sleep 5");
     plain.wait_for_text("no report");
     assert_eq!(plain.terminal.reported_cwd(), None);
+}
+
+/// A password typed ahead in the same write as the command that prompts for it reaches the
+/// program but is not recorded; the command is.
+#[test]
+fn a_password_typed_ahead_is_not_recorded() {
+    let sink = Arc::new(RecordingSink::default());
+    let script = "echo READY; read -r command; stty -echo; read -r secret; stty echo; \
+                  echo \"got:$command:${#secret}\"";
+    let harness = spawn_with(
+        21,
+        &["/bin/sh", "-c", script],
+        TermSize::new(80, 24),
+        Some(sink.clone()),
+    )
+    .expect("spawn");
+    harness.wait_for_text("READY");
+    harness.terminal.write(b"sudo -k\nhunter2\n".to_vec());
+    harness.wait_for_text("got:sudo -k:7");
+    let recorded = sink.recorded_input();
+    assert!(
+        recorded.contains("sudo -k"),
+        "the command is recorded: {recorded:?}"
+    );
+    assert!(
+        !recorded.contains("hunter2"),
+        "the password is not: {recorded:?}"
+    );
+}
+
+/// Node's and Python's prompt libraries read passwords in raw mode with echo off, as every
+/// full-screen program does: the prompt on the cursor's line says it is a secret.
+#[test]
+fn a_raw_mode_password_prompt_is_private_and_other_raw_input_is_not() {
+    let sink = Arc::new(RecordingSink::default());
+    let script = "stty raw -echo; printf 'name> '; head -c 4 >/dev/null; \
+                  printf '\\r\\n? Enter your API token: '; head -c 6 >/dev/null; \
+                  stty sane; echo; echo DONE";
+    let harness = spawn_with(
+        22,
+        &["/bin/sh", "-c", script],
+        TermSize::new(80, 24),
+        Some(sink.clone()),
+    )
+    .expect("spawn");
+    harness.wait_for_text("name>");
+    for key in ["b", "o", "b", "\r"] {
+        harness.terminal.write(key.as_bytes().to_vec());
+    }
+    harness.wait_for_text("API token:");
+    for key in ["s", "3", "c", "r", "3", "t"] {
+        harness.terminal.write(key.as_bytes().to_vec());
+    }
+    harness.wait_for_text("DONE");
+    let recorded = sink.recorded_input();
+    assert_eq!(recorded, "bob\r", "only the name is recorded");
+}
+
+/// A program that prints an endless OSC string (a title of 12 MB here) does not make the
+/// parser hold it: the title arrives cut to its cap, and the pane keeps working.
+#[test]
+fn an_enormous_title_is_cut_and_the_pane_carries_on() {
+    let script = "printf '\\033]2;'; head -c 12000000 /dev/zero | tr '\\0' x; \
+                  printf '\\007'; echo AFTER";
+    let harness = spawn_sh(23, script);
+    harness.wait_for_text("AFTER");
+    let title = harness.terminal.title().expect("a title");
+    assert!(
+        title.len() <= spaces_term::text::MAX_TITLE_BYTES,
+        "{}",
+        title.len()
+    );
+    assert!(
+        title.starts_with("xxxx") && title.ends_with('…'),
+        "cut, and marked"
+    );
 }
