@@ -179,4 +179,81 @@ mod tests {
             "{error}"
         );
     }
+
+    /// The decoder of what clients send, fed random bytes and mangled requests: it answers
+    /// with an error or a request, never panics, and never reads past its limit.
+    mod fuzz {
+        use std::io::{BufReader, Write as _};
+        use std::os::unix::net::UnixStream;
+
+        use proptest::prelude::*;
+
+        use super::super::read_message;
+        use crate::control::protocol::{ClientHello, Request};
+
+        const LIMIT: u64 = 4096;
+
+        fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> anyhow::Result<T> {
+            let (mut client, server) = UnixStream::pair().expect("pair");
+            let sent = bytes.to_vec();
+            let writer = std::thread::spawn(move || {
+                // The reader may stop early (at its limit) and close: that is fine.
+                let _ = client.write_all(&sent);
+            });
+            let mut reader = BufReader::new(&server);
+            let result = read_message::<T>(&mut reader, LIMIT);
+            drop(reader);
+            drop(server);
+            writer.join().expect("writer");
+            result
+        }
+
+        fn mangled_request() -> impl Strategy<Value = Vec<u8>> {
+            let valid = [
+                r#"{"request":"list"}"#,
+                r#"{"request":"send-text","pane":1,"text":"hi","paste":true}"#,
+                r#"{"request":"get-text","pane":null,"start_line":-5,"end_line":3}"#,
+                r#"{"request":"split","pane":2,"direction":"down","command":["sh"],"cwd":"/"}"#,
+                r#"{"hello":{"protocol":1,"version":"0.1.0"}}"#,
+            ];
+            (
+                prop::sample::select(valid.to_vec()),
+                any::<usize>(),
+                prop::collection::vec(any::<u8>(), 0..8),
+            )
+                .prop_map(|(valid, at, junk)| {
+                    let mut bytes = valid.as_bytes().to_vec();
+                    let at = at % (bytes.len() + 1);
+                    bytes.splice(at..at, junk);
+                    bytes.push(b'\n');
+                    bytes
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(
+                std::env::var("PROPTEST_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(256)
+            ))]
+
+            #[test]
+            fn random_bytes_are_refused_cleanly(bytes in prop::collection::vec(any::<u8>(), 0..10_000)) {
+                let _ = decode::<ClientHello>(&bytes);
+                let _ = decode::<Request>(&bytes);
+            }
+
+            #[test]
+            fn mangled_requests_are_refused_or_understood(bytes in mangled_request()) {
+                let _ = decode::<ClientHello>(&bytes);
+                let _ = decode::<Request>(&bytes);
+            }
+        }
+
+        #[test]
+        fn a_line_past_the_limit_is_an_error() {
+            let mut long = vec![b'x'; LIMIT as usize * 4];
+            long.push(b'\n');
+            let error = decode::<Request>(&long).expect_err("too long");
+            assert!(format!("{error:#}").contains("longer than"), "{error:#}");
+        }
+    }
 }
