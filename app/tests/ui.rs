@@ -570,3 +570,125 @@ fn a_program_sets_the_clipboard_only_as_the_setting_allows() {
         }
     }
 }
+
+/// Garbage over `table`'s first page of the database in `data_dir`, as a bad sector or a
+/// stray write would leave it.
+fn damage_table(data_dir: &std::path::Path, table: &str) {
+    use std::io::{Seek as _, Write as _};
+    let path = spaces_store::database_path(data_dir);
+    let connection =
+        rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .expect("open");
+    // Everything into the main file first, where the damage goes.
+    connection
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .expect("checkpoint");
+    let (root, page_size): (u64, u64) = connection
+        .query_row(
+            "SELECT rootpage, (SELECT page_size FROM pragma_page_size()) FROM sqlite_schema WHERE name = ?1",
+            [table],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .expect("root page");
+    drop(connection);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .expect("open the file");
+    file.seek(std::io::SeekFrom::Start((root - 1) * page_size))
+        .expect("seek");
+    let garbage: Vec<u8> = (0..page_size).map(|i| (i * 7919 % 251) as u8).collect();
+    file.write_all(&garbage).expect("garble");
+    file.sync_all().expect("sync");
+}
+
+fn window_with_quick_damage_checks(data_dir: TempDir) -> Window {
+    let config = AppConfig {
+        control_socket: false,
+        system_clipboard: false,
+        default_command: vec!["/bin/sh".into()],
+        damage_checks: Some(spaces_store::DamageChecks {
+            vital_every: Duration::from_millis(100),
+            full_after: Duration::from_millis(300),
+        }),
+        ..AppConfig::new(data_dir.path().to_path_buf())
+    };
+    let mut harness = Harness::builder()
+        .with_size(Vec2::new(1200.0, 800.0))
+        .build_eframe(|cc| SpacesApp::new(&cc.egui_ctx, config).expect("app starts"));
+    harness.run_steps(2);
+    Window {
+        harness,
+        _data_dir: data_dir,
+    }
+}
+
+fn has_notice(window: &Window, words: &[&str]) -> bool {
+    window
+        .app()
+        .notices()
+        .iter()
+        .any(|notice| words.iter().all(|word| notice.text.contains(word)))
+}
+
+/// Pages overwritten while Spaces runs: the damage is found, the file moved aside, what can be
+/// read is kept, the window says so truthfully, and recording goes on into a new file.
+#[test]
+fn a_database_damaged_while_running_is_replaced_and_recording_goes_on() {
+    let mut window = window_with_quick_damage_checks(tempfile::tempdir().expect("tempdir"));
+    window.type_line("echo before-$((6*7))");
+    window.wait_for("the first output", |w| w.screen().contains("before-42"));
+    let pane = window.focused();
+    let data_dir = window._data_dir.path().to_path_buf();
+    window.harness.run_steps(3);
+    std::thread::sleep(Duration::from_millis(300));
+    damage_table(&data_dir, "panes");
+    window.wait_for("the window to say the file was damaged and replaced", |w| {
+        has_notice(w, &["damaged", "moved to", "records were saved"])
+    });
+    assert!(
+        window.app().saves_to_disk(),
+        "saving goes on, into the new file"
+    );
+    assert!(window.app().recording_problem().is_none());
+    window.type_line("echo after-$((6*7))");
+    window.wait_for("the second output", |w| w.screen().contains("after-42"));
+    window.harness.state_mut().save_and_stop_recording();
+    let mut history = Vec::new();
+    spaces_app::model::history::read_lines(
+        &spaces_store::database_path(&data_dir),
+        pane,
+        |lines| history.extend(lines),
+    )
+    .expect("the new file's history reads");
+    let text = history.join("\n");
+    assert!(text.contains("before-42"), "old output salvaged:\n{text}");
+    assert!(text.contains("after-42"), "new output recorded:\n{text}");
+}
+
+/// Pages overwritten while Spaces is stopped: the next start finds it, moves the file aside,
+/// keeps what can be read (here the output of a pane whose record was lost) and says so.
+#[test]
+fn a_database_damaged_while_stopped_is_found_at_start() {
+    let mut window = Window::open();
+    window.type_line("echo kept-$((6*7))");
+    window.wait_for("the output", |w| w.screen().contains("kept-42"));
+    let pane = window.focused();
+    window.harness.state_mut().save_and_stop_recording();
+    let Window { harness, _data_dir } = window;
+    drop(harness);
+    damage_table(_data_dir.path(), "panes");
+
+    let again = Window::open_in(_data_dir);
+    assert!(
+        has_notice(&again, &["damaged", "moved to", "records were saved"]),
+        "{:?}",
+        again.app().notices()
+    );
+    assert!(again.app().saves_to_disk());
+    let path = again.app().database_path().to_path_buf();
+    let mut history = Vec::new();
+    spaces_app::model::history::read_lines(&path, pane, |lines| history.extend(lines))
+        .expect("history of the old pane");
+    assert!(history.join("\n").contains("kept-42"));
+}

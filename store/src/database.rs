@@ -5,6 +5,10 @@
 //! lets run beside the writer.
 
 mod quarantine;
+mod salvage;
+
+#[cfg(test)]
+mod damage_tests;
 
 use std::fs::OpenOptions;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -14,6 +18,8 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub use quarantine::Quarantined;
+pub(crate) use quarantine::replace as replace_unusable;
+pub use salvage::{CheckError, Salvage};
 
 use crate::error::{Result, StoreError};
 use crate::migrations;
@@ -81,6 +87,19 @@ impl Database {
         quarantine::open_or_quarantine(path)
     }
 
+    /// SQLite's `quick_check` of the whole file, on a connection of its own (read-only):
+    /// `Err` with SQLite's findings when the file is damaged. Takes a while on a large file:
+    /// the recorder runs it in the background.
+    pub fn quick_check_file(path: &Path) -> std::result::Result<(), CheckError> {
+        salvage::quick_check(&check_connection(path)?, None)
+    }
+
+    /// The small tables a restart needs, checked with `quick_check` on a connection of its
+    /// own (milliseconds, whatever the size of the output history).
+    pub fn check_vital_tables_of_file(path: &Path) -> std::result::Result<(), CheckError> {
+        salvage::check_vital_tables(&check_connection(path)?)
+    }
+
     /// The file behind this database, or `None` for an in-memory one.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
@@ -131,6 +150,22 @@ impl Database {
         connection.pragma_update(None, "foreign_keys", true)?;
         Ok(())
     }
+}
+
+/// A read-only connection for a damage check.
+fn check_connection(path: &Path) -> std::result::Result<Connection, CheckError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let connection = Connection::open_with_flags(path, flags).map_err(|error| {
+        if salvage::is_damage(&error) {
+            CheckError::Damaged(error.to_string())
+        } else {
+            CheckError::Failed(error.to_string())
+        }
+    })?;
+    connection
+        .busy_timeout(BUSY_TIMEOUT)
+        .map_err(|error| CheckError::Failed(error.to_string()))?;
+    Ok(connection)
 }
 
 /// Creates `path` with mode 0600 if it does not exist (SQLite gives its -wal and -shm files the

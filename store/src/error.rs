@@ -94,6 +94,22 @@ impl StoreError {
 
     /// True when the error says the database file itself is unusable (corrupt, not a database,
     /// or from a newer build), so moving it aside and starting fresh is the way forward.
+    /// SQLite found the file damaged (corrupt pages, or not a database at all).
+    pub fn is_damage(&self) -> bool {
+        match self {
+            Self::Sqlite(error) => matches!(
+                error.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+            ),
+            _ => false,
+        }
+    }
+
+    /// The disk (or the file's page quota) is full: the write may succeed once space returns.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, Self::Sqlite(error) if error.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull))
+    }
+
     pub fn is_unusable_database(&self) -> bool {
         match self {
             Self::Sqlite(error) => matches!(

@@ -22,7 +22,7 @@ mod snapshots;
 mod workspaces;
 
 pub use clock::unix_millis;
-pub use database::{Database, Quarantined};
+pub use database::{CheckError, Database, Quarantined, Salvage};
 pub use error::{Result, StoreError};
 pub use ids::{PaneId, WorkspaceId};
 pub use input::InputChunk;
@@ -31,6 +31,6 @@ pub use migrations::{MIGRATIONS, Migration};
 pub use output::{OutputChunk, OutputTotals, TrimReport};
 pub use panes::PaneRecord;
 pub use paths::{DATABASE_FILE_NAME, data_dir, database_path, ensure_private_dir};
-pub use recorder::{Recorder, RecorderConfig, RecorderStatus};
+pub use recorder::{DamageChecks, Recorder, RecorderConfig, RecorderStatus};
 pub use snapshots::SnapshotRecord;
 pub use workspaces::WorkspaceRecord;

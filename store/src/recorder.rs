@@ -7,6 +7,7 @@
 //! fails (disk full) the data stays in memory, bounded, and is retried every tick; the
 //! [`RecorderStatus`] says so, for the window to show.
 
+mod checker;
 mod pending;
 mod writer;
 
@@ -40,6 +41,28 @@ pub struct RecorderConfig {
     /// Compressed bytes kept in memory while writes fail; beyond it the oldest output is
     /// dropped, counted in [`RecorderStatus::dropped_bytes`].
     pub max_pending_bytes: usize,
+    /// Background checks of the file for damage (`None`: none).
+    pub damage_checks: Option<DamageChecks>,
+}
+
+/// When the recorder looks for damage on disk (pages overwritten behind SQLite's back, which
+/// no write of its own may touch for a long time). Each check uses a fresh read-only
+/// connection, so it reads the file as it is, not a cached page.
+#[derive(Clone, Copy, Debug)]
+pub struct DamageChecks {
+    /// How often the small tables a restart needs are checked (milliseconds each).
+    pub vital_every: Duration,
+    /// When the whole file is checked once (seconds on a large file, so not at start).
+    pub full_after: Duration,
+}
+
+impl Default for DamageChecks {
+    fn default() -> Self {
+        Self {
+            vital_every: Duration::from_secs(30),
+            full_after: Duration::from_secs(60),
+        }
+    }
 }
 
 impl Default for RecorderConfig {
@@ -49,6 +72,7 @@ impl Default for RecorderConfig {
             batch_bytes: 256 * 1024,
             commit_interval: Duration::from_millis(100),
             max_pending_bytes: 64 * 1024 * 1024,
+            damage_checks: Some(DamageChecks::default()),
         }
     }
 }
@@ -64,6 +88,14 @@ pub struct RecorderStatus {
     pub dropped_bytes: u64,
     /// Bytes (compressed) waiting in memory for a commit that succeeds.
     pub pending_bytes: u64,
+    /// True while commits reach a file; false on an in-memory database (nothing is saved).
+    pub saving_to_disk: bool,
+    /// How often the file was found damaged and replaced while recording.
+    pub recoveries: u64,
+    /// What the last replacement did, in words for the user.
+    pub last_recovery: Option<String>,
+    /// True while the last commit failed because the disk or the file's quota is full.
+    pub disk_full: bool,
 }
 
 impl Default for RecorderStatus {
@@ -73,6 +105,10 @@ impl Default for RecorderStatus {
             last_error: None,
             dropped_bytes: 0,
             pending_bytes: 0,
+            saving_to_disk: true,
+            recoveries: 0,
+            last_recovery: None,
+            disk_full: false,
         }
     }
 }
@@ -129,8 +165,15 @@ impl Recorder {
     /// fallback of [`Database::open_or_quarantine`]).
     pub fn with_database(database: Database, config: RecorderConfig) -> Result<Self> {
         let (sender, receiver) = bounded(config.channel_capacity.max(1));
-        let status = Arc::new(Mutex::new(RecorderStatus::default()));
-        let writer = writer::Writer::new(database, config, Arc::clone(&status))?;
+        let status = Arc::new(Mutex::new(RecorderStatus {
+            saving_to_disk: database.path().is_some(),
+            ..RecorderStatus::default()
+        }));
+        let damage = Arc::new(checker::DamageReport::default());
+        if let (Some(path), Some(checks)) = (database.path(), config.damage_checks) {
+            checker::start(path.to_path_buf(), checks, Arc::clone(&damage))?;
+        }
+        let writer = writer::Writer::new(database, config, Arc::clone(&status), damage)?;
         let thread = std::thread::Builder::new()
             .name("store-writer".to_owned())
             .spawn(move || writer.run(&receiver))

@@ -33,7 +33,7 @@ pub fn recorded_pipeline(
     anyhow::ensure!(problems.is_empty(), "{}", problems.join("; "));
     let mut persistence = opened.persistence;
     persistence
-        .start_recorder(database.context("no database")?)
+        .start_recorder(database.context("no database")?, None)
         .map_err(anyhow::Error::msg)?;
     let recorder = persistence.recorder.clone().context("no recorder")?;
     let (events_tx, events) = crossbeam_channel::unbounded();

@@ -287,7 +287,7 @@ fn app_steps(dir: &Path) -> anyhow::Result<Value> {
     let plans = crate::model::restore::load_plans(&database, saved.panes.clone(), &mut notices);
     let loaded_at = start.elapsed();
     persistence
-        .start_recorder(database)
+        .start_recorder(database, None)
         .map_err(anyhow::Error::msg)?;
     let recorder_at = start.elapsed();
     let (events, _receiver) = crossbeam_channel::unbounded();

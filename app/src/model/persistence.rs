@@ -46,6 +46,8 @@ pub struct Persistence {
     last_layout: Option<String>,
     /// The `record_input` setting, read by every pane's sink.
     record_input: Arc<AtomicBool>,
+    /// Replacements of a damaged file already told to the user.
+    recoveries_seen: u64,
 }
 
 /// Opening result: the persistence, what to restore, and problems to show the user.
@@ -92,6 +94,7 @@ impl Persistence {
             in_memory: database.path().is_none(),
             last_layout: None,
             record_input: Arc::new(AtomicBool::new(true)),
+            recoveries_seen: 0,
         };
         (
             Opened {
@@ -104,9 +107,18 @@ impl Persistence {
         )
     }
 
-    /// Starts the writer thread on `database`.
-    pub fn start_recorder(&mut self, database: Database) -> Result<(), String> {
-        match Recorder::with_database(database, RecorderConfig::default()) {
+    /// Starts the writer thread on `database`; `damage_checks` overrides how often it looks
+    /// for damage on disk (tests).
+    pub fn start_recorder(
+        &mut self,
+        database: Database,
+        damage_checks: Option<spaces_store::DamageChecks>,
+    ) -> Result<(), String> {
+        let mut config = RecorderConfig::default();
+        if damage_checks.is_some() {
+            config.damage_checks = damage_checks;
+        }
+        match Recorder::with_database(database, config) {
             Ok(recorder) => {
                 self.recorder = Some(recorder);
                 Ok(())
@@ -119,9 +131,24 @@ impl Persistence {
         &self.database_path
     }
 
-    /// True when this session is saved to `database_path`, false when it only lives in memory.
+    /// True when this session is saved to `database_path`, false when it only lives in
+    /// memory (from the start, or since a damaged file could not be replaced).
     pub fn saves_to_disk(&self) -> bool {
         !self.in_memory
+            && self
+                .recorder
+                .as_ref()
+                .is_none_or(|recorder| recorder.status().saving_to_disk)
+    }
+
+    /// What the recorder had to do about a damaged file since the last call, once each.
+    pub fn take_recovery(&mut self) -> Option<String> {
+        let status = self.recorder.as_ref()?.status();
+        if status.recoveries == self.recoveries_seen {
+            return None;
+        }
+        self.recoveries_seen = status.recoveries;
+        status.last_recovery
     }
 
     /// The sink panes report their output to, if recording works.
@@ -180,10 +207,16 @@ impl Persistence {
         let error = status
             .last_error
             .unwrap_or_else(|| "unknown error".to_owned());
-        Some(format!(
-            "Output is not being saved ({error}). {} KB wait in memory; saving resumes when the disk has room.",
-            status.pending_bytes / 1024
-        ))
+        let waiting = status.pending_bytes / 1024;
+        Some(if status.disk_full {
+            format!(
+                "Output is not being saved ({error}). {waiting} KB wait in memory; saving resumes when the disk has room."
+            )
+        } else {
+            format!(
+                "Output is not being saved ({error}). {waiting} KB wait in memory and are retried every tick."
+            )
+        })
     }
 
     /// Commits everything and stops the writer (on exit).

@@ -54,6 +54,9 @@ pub struct AppConfig {
     /// Caps the database at its size at start plus this many pages, as if the disk filled up
     /// then (tests of the disk-full path).
     pub database_growth_limit_pages: Option<u64>,
+    /// How often the recorder looks for damage on disk; `None`: its defaults (tests of the
+    /// damaged-file path make it quick).
+    pub damage_checks: Option<spaces_store::DamageChecks>,
 }
 
 impl AppConfig {
@@ -64,6 +67,7 @@ impl AppConfig {
             system_clipboard: true,
             default_command: Vec::new(),
             database_growth_limit_pages: None,
+            damage_checks: None,
         }
     }
 }

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use super::Database;
+use super::salvage::{self, Salvage};
 use crate::clock::unix_seconds;
 use crate::error::{Result, StoreError};
 
@@ -25,11 +26,21 @@ pub struct Quarantined {
     pub reason: String,
     /// True when the app now runs on an in-memory database: nothing will be saved.
     pub in_memory: bool,
+    /// For a damaged file: what could be copied from it into the fresh one.
+    pub salvaged: Option<Salvage>,
 }
 
 impl Quarantined {
     /// One sentence for the window to show the user.
     pub fn message(&self) -> String {
+        let mut message = self.situation();
+        if let Some(salvaged) = &self.salvaged {
+            message.push_str(&format!(" {}.", capitalized(&salvaged.summary())));
+        }
+        message
+    }
+
+    fn situation(&self) -> String {
         let original = self.original.display();
         match (&self.moved_to, self.in_memory) {
             (Some(moved_to), false) => format!(
@@ -54,37 +65,88 @@ impl Quarantined {
 }
 
 pub(super) fn open_or_quarantine(path: &Path) -> (Database, Option<Quarantined>) {
-    let error = match Database::open(path) {
-        Ok(database) => return (database, None),
-        Err(error) => error,
+    let (reason, damaged) = match Database::open(path) {
+        Ok(database) => match salvage::check_at_open(database.connection()) {
+            Ok(()) => return (database, None),
+            Err(salvage::CheckError::Damaged(findings)) => {
+                (format!("it is damaged: {findings}"), true)
+            }
+            // The check could not run (a lock): nothing says the file is damaged.
+            Err(salvage::CheckError::Failed(error)) => {
+                tracing::warn!(error, "could not check the database for damage");
+                return (database, None);
+            }
+        },
+        Err(error) => {
+            let damaged = error.is_damage();
+            let reason = error.to_string();
+            if !error.is_unusable_database() {
+                tracing::error!(path = %path.display(), %error, "could not open the database");
+                let report = Quarantined {
+                    original: path.to_path_buf(),
+                    moved_to: None,
+                    reason,
+                    in_memory: true,
+                    salvaged: None,
+                };
+                return (in_memory_fallback(), Some(report));
+            }
+            (reason, damaged)
+        }
     };
-    tracing::error!(path = %path.display(), %error, "could not open the database");
+    tracing::error!(path = %path.display(), reason, "the database is unusable");
+    let (database, report) = replace(path, reason, damaged);
+    (database.unwrap_or_else(in_memory_fallback), Some(report))
+}
+
+/// Moves the unusable file at `path` aside and starts a fresh one there; from a `damaged`
+/// file (not one of a newer Spaces, which is kept untouched for that version) everything
+/// readable is copied into the fresh one. `None` when no fresh file could be made.
+pub(crate) fn replace(
+    path: &Path,
+    reason: String,
+    damaged: bool,
+) -> (Option<Database>, Quarantined) {
     let mut report = Quarantined {
         original: path.to_path_buf(),
         moved_to: None,
-        reason: error.to_string(),
+        reason,
         in_memory: false,
+        salvaged: None,
     };
-    if error.is_unusable_database() {
-        match move_aside(path) {
-            Ok(moved_to) => report.moved_to = Some(moved_to),
-            Err(move_error) => {
-                tracing::error!(%move_error, "could not move the database aside");
-                report.reason = format!("{}; moving it aside failed: {move_error}", report.reason);
+    let moved_to = match move_aside(path) {
+        Ok(moved_to) => moved_to,
+        Err(move_error) => {
+            tracing::error!(%move_error, "could not move the database aside");
+            report.reason = format!("{}; moving it aside failed: {move_error}", report.reason);
+            report.in_memory = true;
+            return (None, report);
+        }
+    };
+    report.moved_to = Some(moved_to.clone());
+    match Database::open(path) {
+        Ok(database) => {
+            if damaged {
+                let salvaged = salvage::salvage(&moved_to, &database);
+                tracing::warn!(?salvaged, "salvaged the damaged database");
+                report.salvaged = Some(salvaged);
             }
+            (Some(database), report)
+        }
+        Err(fresh_error) => {
+            tracing::error!(%fresh_error, "could not create a fresh database");
+            report.reason = format!("{}; a new file failed too: {fresh_error}", report.reason);
+            report.in_memory = true;
+            (None, report)
         }
     }
-    if report.moved_to.is_some() {
-        match Database::open(path) {
-            Ok(database) => return (database, Some(report)),
-            Err(fresh_error) => {
-                tracing::error!(%fresh_error, "could not create a fresh database");
-                report.reason = format!("{}; a new file failed too: {fresh_error}", report.reason);
-            }
-        }
-    }
-    report.in_memory = true;
-    (in_memory_fallback(), Some(report))
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// An in-memory database with the full schema.

@@ -150,6 +150,14 @@ impl PendingWrites {
         self.memory_bytes = 0;
     }
 
+    /// Puts `writes` before everything pending, in their order.
+    pub(super) fn push_front_all(&mut self, writes: Vec<Write>) {
+        for write in writes.into_iter().rev() {
+            self.memory_bytes += write.memory_bytes();
+            self.writes.push_front(write);
+        }
+    }
+
     /// Drops the oldest output writes until at most `limit` bytes are held, and returns how
     /// many output bytes were dropped. Other writes are small and kept: they describe panes
     /// and layouts, which matter more than any single stretch of output.

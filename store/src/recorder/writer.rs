@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use rusqlite::ErrorCode;
 
+use super::checker::DamageReport;
 use super::pending::{PendingWrites, Write};
 use super::{Message, RecorderConfig, RecorderStatus};
 use crate::clock::unix_millis;
@@ -14,7 +15,11 @@ use crate::compression;
 use crate::database::Database;
 use crate::error::{Result, StoreError};
 use crate::ids::PaneId;
+use crate::ids::WorkspaceId;
+use crate::layouts::LayoutRecord;
+use crate::panes::PaneRecord;
 use crate::snapshots::SnapshotRecord;
+use crate::workspaces::WorkspaceRecord;
 
 /// How long the writer lets output gather after a burst before it looks again.
 const GATHER: Duration = Duration::from_millis(5);
@@ -50,6 +55,51 @@ pub(super) struct Writer {
     pending: PendingWrites,
     status: Arc<Mutex<RecorderStatus>>,
     last_commit: Instant,
+    /// Where the damage checker leaves its findings.
+    damage: Arc<DamageReport>,
+    /// The newest workspace, layout and pane records, to write again into a fresh file.
+    records: Records,
+}
+
+/// The newest record of every workspace, layout and open pane. After a damaged file is
+/// replaced they are written into the new one first, so the output that follows has its pane
+/// to belong to even when the old pane records were on the damaged pages.
+#[derive(Debug, Default)]
+struct Records {
+    workspaces: BTreeMap<WorkspaceId, WorkspaceRecord>,
+    layouts: BTreeMap<WorkspaceId, LayoutRecord>,
+    panes: BTreeMap<PaneId, PaneRecord>,
+}
+
+impl Records {
+    /// What the database holds now (nothing, if it cannot be read).
+    fn load(database: &Database) -> Self {
+        let mut records = Self::default();
+        let loaded: Result<()> = (|| {
+            for workspace in database.list_workspaces(true)? {
+                if let Some(layout) = database.load_layout(workspace.id)? {
+                    records.layouts.insert(workspace.id, layout);
+                }
+                for pane in database.list_panes(workspace.id)? {
+                    records.panes.insert(pane.id, pane);
+                }
+                records.workspaces.insert(workspace.id, workspace);
+            }
+            Ok(())
+        })();
+        if let Err(error) = loaded {
+            tracing::warn!(%error, "could not read the records to keep");
+        }
+        records
+    }
+
+    /// The writes that put every record back, workspaces first.
+    fn writes(&self) -> Vec<Write> {
+        let workspaces = self.workspaces.values().cloned().map(Write::Workspace);
+        let panes = self.panes.values().cloned().map(Write::Pane);
+        let layouts = self.layouts.values().cloned().map(Write::Layout);
+        workspaces.chain(panes).chain(layouts).collect()
+    }
 }
 
 impl Writer {
@@ -57,9 +107,11 @@ impl Writer {
         database: Database,
         config: RecorderConfig,
         status: Arc<Mutex<RecorderStatus>>,
+        damage: Arc<DamageReport>,
     ) -> Result<Self> {
         let compressor =
             zstd::bulk::Compressor::new(compression::LEVEL).map_err(StoreError::Compression)?;
+        let records = Records::load(&database);
         Ok(Self {
             database,
             compressor,
@@ -68,8 +120,10 @@ impl Writer {
             spare_buffers: Vec::new(),
             scratch: Vec::new(),
             pending: PendingWrites::default(),
+            records,
             status,
             last_commit: Instant::now(),
+            damage,
         })
     }
 
@@ -121,6 +175,7 @@ impl Writer {
             }
         }
         self.commit();
+        self.damage.stop();
         for reply in flushes {
             self.answer(&reply);
         }
@@ -177,9 +232,26 @@ impl Writer {
                 bytes,
             }),
             Message::Snapshot(snapshot) => self.add_snapshot(snapshot),
-            Message::Pane(pane) => self.pending.push(Write::Pane(pane)),
-            Message::Layout(layout) => self.pending.push(Write::Layout(layout)),
-            Message::Workspace(workspace) => self.pending.push(Write::Workspace(workspace)),
+            Message::Pane(pane) => {
+                if pane.closed_at_ms.is_some() {
+                    self.records.panes.remove(&pane.id);
+                } else {
+                    self.records.panes.insert(pane.id, pane.clone());
+                }
+                self.pending.push(Write::Pane(pane));
+            }
+            Message::Layout(layout) => {
+                self.records
+                    .layouts
+                    .insert(layout.workspace_id, layout.clone());
+                self.pending.push(Write::Layout(layout));
+            }
+            Message::Workspace(workspace) => {
+                self.records
+                    .workspaces
+                    .insert(workspace.id, workspace.clone());
+                self.pending.push(Write::Workspace(workspace));
+            }
             Message::Setting { key, value } => self.pending.push(Write::Setting { key, value }),
             Message::TrimHistory {
                 pane,
@@ -291,19 +363,38 @@ impl Writer {
     fn commit(&mut self) {
         self.last_commit = Instant::now();
         self.seal_all();
+        if let Some(findings) = self.damage.take() {
+            self.recover(&format!("it is damaged: {findings}"));
+        }
         if self.pending.is_empty() {
             return;
         }
-        match self.write_pending() {
+        let mut result = self.write_pending();
+        if let Err(error) = &result
+            && error.is_damage()
+        {
+            // The file is damaged where this commit touched it: replace it, then write the
+            // same batches into the new file.
+            let reason = format!("a write failed: {error}");
+            self.roll_back();
+            self.recover(&reason);
+            result = self.write_pending();
+        }
+        match result {
             Ok(()) => {
                 self.pending.clear();
-                self.update_status(|status| status.healthy = true);
+                self.update_status(|status| {
+                    status.healthy = true;
+                    status.disk_full = false;
+                });
             }
             Err(error) => {
                 self.roll_back();
                 tracing::warn!(%error, "commit failed; keeping the writes for the next tick");
+                let disk_full = error.is_disk_full();
                 self.update_status(|status| {
                     status.healthy = false;
+                    status.disk_full = disk_full;
                     status.last_error = Some(error.to_string());
                 });
                 let dropped = self.pending.shrink_to(self.config.max_pending_bytes);
@@ -338,6 +429,37 @@ impl Writer {
         }
         self.database.connection().execute_batch("COMMIT")?;
         Ok(())
+    }
+
+    /// Replaces a damaged database file: moves it aside, starts a fresh one at the same path,
+    /// copies into it whatever can still be read, and goes on recording there (into memory
+    /// if no new file can be made). Pending writes stay pending for the next commit.
+    fn recover(&mut self, reason: &str) {
+        let Some(path) = self.database.path().map(std::path::Path::to_path_buf) else {
+            return;
+        };
+        tracing::error!(reason, path = %path.display(), "replacing the damaged database");
+        // Close the connection to the damaged file before it moves.
+        match Database::open_in_memory() {
+            Ok(memory) => drop(std::mem::replace(&mut self.database, memory)),
+            Err(error) => {
+                tracing::error!(%error, "cannot even open memory; recording into the damaged file");
+                return;
+            }
+        }
+        let (fresh, report) = crate::database::replace_unusable(&path, reason.to_owned(), true);
+        let saving_to_disk = fresh.is_some();
+        if let Some(fresh) = fresh {
+            self.database = fresh;
+        }
+        // The records come back before anything else is written into the new file.
+        self.pending.push_front_all(self.records.writes());
+        let message = report.message();
+        self.update_status(|status| {
+            status.saving_to_disk = saving_to_disk;
+            status.recoveries += 1;
+            status.last_recovery = Some(message);
+        });
     }
 
     /// Ends a failed transaction, unless SQLite already rolled it back by itself.

@@ -104,6 +104,9 @@ impl SpacesApp {
                 }
             }
             self.recording_problem = self.persistence.recorder_problem();
+            if let Some(recovery) = self.persistence.take_recovery() {
+                self.notices.push(Notice::error(recovery));
+            }
         }
         if now.duration_since(self.last_trim) >= TRIM_INTERVAL {
             self.last_trim = now;

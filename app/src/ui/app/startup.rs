@@ -91,7 +91,7 @@ pub(super) fn open_store(config: &AppConfig, notices: &mut Vec<Notice>) -> Store
         }
     }
     if let Some(database) = database
-        && let Err(problem) = persistence.start_recorder(database)
+        && let Err(problem) = persistence.start_recorder(database, config.damage_checks)
     {
         notices.push(Notice::error(problem));
     }
