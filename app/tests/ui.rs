@@ -549,7 +549,7 @@ fn a_program_sets_the_clipboard_only_as_the_setting_allows() {
         match policy {
             "allow" => {
                 assert_eq!(clipboard(&mut window).as_deref(), Some("clip-123"));
-                assert!(window.has_label("the clipboard (8 characters) was set by pane 1"));
+                assert!(window.has_label("Pane 1 set the clipboard (8 characters)"));
             }
             "ask" => {
                 assert_eq!(clipboard(&mut window), None, "nothing before the answer");
@@ -564,7 +564,7 @@ fn a_program_sets_the_clipboard_only_as_the_setting_allows() {
             _ => {
                 assert_eq!(clipboard(&mut window), None);
                 assert!(window.has_label(
-                    "pane 1 tried to set the clipboard (8 characters); refused (setting clipboard_write = \"deny\")"
+                    "Pane 1 tried to set the clipboard (8 characters); refused (setting clipboard_write = \"deny\")"
                 ));
             }
         }

@@ -43,12 +43,12 @@ impl ClipboardRequests {
         let what = describe(&write);
         match policy {
             ClipboardWrite::Allow => {
-                self.say(format!("{what} was set by pane {}", write.pane));
+                self.say(format!("Pane {} set {what}", write.pane));
                 apply(write, clipboard);
             }
             ClipboardWrite::Ask => self.pending = Some(write),
             ClipboardWrite::Deny => self.say(format!(
-                "pane {} tried to set {what}; refused (setting clipboard_write = \"deny\")",
+                "Pane {} tried to set {what}; refused (setting clipboard_write = \"deny\")",
                 write.pane
             )),
         }
@@ -66,10 +66,10 @@ impl ClipboardRequests {
         };
         let what = describe(&write);
         if allow {
-            self.say(format!("{what} was set by pane {}", write.pane));
+            self.say(format!("Pane {} set {what}", write.pane));
             apply(write, clipboard);
         } else {
-            self.say(format!("pane {} did not set {what}", write.pane));
+            self.say(format!("Pane {} did not set {what}", write.pane));
         }
     }
 
@@ -204,7 +204,7 @@ mod tests {
             requests
                 .status(&ctx)
                 .expect("said")
-                .contains("was set by pane 3")
+                .contains("Pane 3 set the clipboard")
         );
     }
 
