@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use alacritty_terminal::event::{Event, EventListener};
 
-use crate::palette::Palette;
 use crate::terminal::{PaneId, Shared, TerminalEvent, TerminalEventKind};
 
 /// The pane's input queue (drained by its writer thread), shared by the parser thread (query
@@ -71,13 +70,9 @@ impl EventListener for EventProxy {
         }
         match event {
             Event::PtyWrite(text) => self.write_to_pty(&text),
-            Event::ColorRequest(index, format) => {
-                let color = self
-                    .shared
-                    .palette()
-                    .map_or_else(|| Palette::default().by_index(index), |p| p.by_index(index));
-                self.write_to_pty(&format(color));
-            }
+            // Answered by the feeder from the pane's own colours (`crate::colors`): this
+            // listener cannot see them, the terminal being borrowed while it runs.
+            Event::ColorRequest(..) => {}
             Event::TextAreaSizeRequest(format) => {
                 let size = self.shared.size().window_size();
                 self.write_to_pty(&format(size));

@@ -22,7 +22,9 @@ use alacritty_terminal::term::TermMode;
 use alacritty_terminal::term::cell::Flags;
 use alacritty_terminal::vte::ansi::{Processor, StdSyncHandler};
 
+use crate::colors::ColorOscs;
 use crate::ground::GroundTracker;
+use crate::palette::Palette;
 
 /// Shorter runs go through vte whole, saving the extra parser call per run. 1, 4 and 16
 /// parsed the ingest workload equally fast (within this machine's noise); not tuned further.
@@ -45,11 +47,31 @@ pub struct Feeder {
     ground: GroundTracker,
     /// Bytes of the OSC string in progress given to vte so far.
     osc_bytes: usize,
+    /// Colour OSCs, finished here after vte (see `colors`).
+    colors: ColorOscs,
+    /// Where colour queries are answered: the pane's input queue and its theme. `None`
+    /// while replaying recorded output, which must answer nothing.
+    answers: Option<Answers>,
+}
+
+/// Where a live pane's colour answers go.
+pub struct Answers {
+    pub writer: crossbeam_channel::Sender<Vec<u8>>,
+    pub palette: std::sync::Arc<Palette>,
 }
 
 impl Feeder {
+    /// A feeder that answers nothing (replay).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A feeder for a live pane: colour queries are answered into `answers.writer`.
+    pub fn answering(answers: Answers) -> Self {
+        Self {
+            answers: Some(answers),
+            ..Self::default()
+        }
     }
 
     /// Parses `bytes` into `term`, continuing whatever sequence the previous call left open.
@@ -82,13 +104,24 @@ impl Feeder {
                     break;
                 }
             }
+            let byte = bytes[index];
             let was_osc = self.ground.in_osc();
-            self.ground.step(bytes[index]);
+            let was_escape = self.ground.in_escape();
+            self.ground.step(byte);
+            if was_escape && byte == b'c' {
+                // RIS: alacritty resets the grid and modes but keeps the colours a program
+                // set; xterm resets those too.
+                self.processor.advance(term, &bytes[parsed..=index]);
+                parsed = index + 1;
+                crate::colors::reset_all(term);
+            }
             if self.ground.in_osc() {
                 if was_osc {
                     self.osc_bytes += 1;
+                    self.colors.push(byte);
                 } else {
                     self.osc_bytes = 0;
+                    self.colors.start();
                 }
                 if self.osc_bytes > MAX_OSC_BYTES {
                     // Past the cap: this byte never reaches vte.
@@ -98,10 +131,38 @@ impl Feeder {
                     }
                     parsed = index + 1;
                 }
+            } else if was_osc && matches!(byte, 0x07 | 0x1b) && self.colors.is_color() {
+                // vte applies the OSC at its terminator; the rest is done right after it, so
+                // answers keep their place among the other answers of the stream.
+                self.processor.advance(term, &bytes[parsed..=index]);
+                parsed = index + 1;
+                self.finish_color_osc(term, byte);
             }
             index += 1;
         }
         self.processor.advance(term, &bytes[parsed..]);
+    }
+
+    fn finish_color_osc<T: EventListener>(
+        &mut self,
+        term: &mut alacritty_terminal::Term<T>,
+        terminator: u8,
+    ) {
+        match &self.answers {
+            Some(answers) => {
+                let writer = answers.writer.clone();
+                let palette = answers.palette.clone();
+                let mut send = |bytes: Vec<u8>| {
+                    // After the child exited the writer thread is gone: nothing to answer.
+                    let _ignored = writer.send(bytes);
+                };
+                self.colors
+                    .finish(term, terminator, &palette, Some(&mut send));
+            }
+            None => self
+                .colors
+                .finish(term, terminator, &Palette::default(), None),
+        }
     }
 
     /// True at a clean boundary of the stream: vte in its ground state with no partial

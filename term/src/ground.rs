@@ -47,6 +47,11 @@ impl GroundTracker {
         self.state == State::Ground
     }
 
+    /// True right after a lone ESC (the next byte may finish a two-byte sequence).
+    pub fn in_escape(&self) -> bool {
+        self.state == State::Escape
+    }
+
     /// True inside an OSC string (after `ESC ]`, before BEL, ST, CAN or SUB).
     pub fn in_osc(&self) -> bool {
         self.state == State::Osc

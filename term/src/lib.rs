@@ -5,6 +5,7 @@
 //! alacritty_terminal [`Term`](alacritty_terminal::Term), and a small API for the view
 //! (lock the grid, send input, resize) and for the recorder (an [`OutputSink`]).
 
+pub mod colors;
 pub mod feed;
 pub mod history_text;
 pub mod input;

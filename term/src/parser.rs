@@ -15,7 +15,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use portable_pty::Child;
 
 use crate::Term;
-use crate::feed::Feeder;
+use crate::feed::{Answers, Feeder};
 use crate::osc7::Osc7Scanner;
 use crate::terminal::{ExitInfo, OutputSink, PaneId, Shared, TerminalEvent, TerminalEventKind};
 
@@ -37,6 +37,8 @@ pub(crate) struct Threads {
     pub input: Receiver<Vec<u8>>,
     pub child: Box<dyn Child + Send + Sync>,
     pub sink: Option<Arc<dyn OutputSink>>,
+    /// The pane's input queue, for answers the parser gives itself (colour queries).
+    pub answers: crossbeam_channel::Sender<Vec<u8>>,
 }
 
 /// What the reader hands over when the child is gone.
@@ -54,6 +56,7 @@ pub(crate) fn start_threads(threads: Threads) -> std::io::Result<Vec<JoinHandle<
         input,
         child,
         sink,
+        answers,
     } = threads;
     let (chunks_tx, chunks_rx) = crossbeam_channel::bounded::<Arc<[u8]>>(PARSER_QUEUE);
     let (ended_tx, ended_rx) = crossbeam_channel::bounded::<Ended>(1);
@@ -63,7 +66,10 @@ pub(crate) fn start_threads(threads: Threads) -> std::io::Result<Vec<JoinHandle<
         id,
         sink: sink.clone(),
         interval: snapshot_interval,
-        feeder: Feeder::new(),
+        feeder: Feeder::answering(Answers {
+            writer: answers,
+            palette: shared.palette_arc(),
+        }),
         parsed: initial_offset,
         last_offset: initial_offset,
         last_time: Instant::now(),

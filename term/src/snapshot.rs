@@ -8,8 +8,12 @@
 //! blank cells trimmed) and each cell a header byte (bit 0: same attributes as the previous
 //! cell of the row, bit 1: has combining marks), the character as a varint, the attributes
 //! (`color:fg color:bg u16:flags`) unless bit 0, and the marks (`u8:count` + varints) if bit 1.
-//! A colour is a tag (0 named + u16, 1 rgb + 3 bytes, 2 indexed + u8). Decoding validates
-//! every field: random bytes give an error, never a panic.
+//! A colour is a tag (0 named + u16, 1 rgb + 3 bytes, 2 indexed + u8).
+//!
+//! Version 2 adds, after the rows, the colours the program set (OSC 4/10/11/12/17/19, see
+//! `crate::colors`): `u16:count` then `count` times `u16:slot u8:r u8:g u8:b`. Version 1
+//! snapshots (no colours) are still read. Decoding validates every field: random bytes give
+//! an error, never a panic.
 
 use alacritty_terminal::event::EventListener;
 use alacritty_terminal::grid::Dimensions;
@@ -21,7 +25,9 @@ use crate::replay::replay_bytes;
 use crate::size::TermSize;
 
 const MAGIC: &[u8; 4] = b"SPSN";
-pub const FORMAT_VERSION: u8 = 1;
+pub const FORMAT_VERSION: u8 = 2;
+/// The first version this build still reads.
+const OLDEST_VERSION: u8 = 1;
 /// Limits that keep a hostile or corrupt snapshot from allocating without bound.
 const MAX_COLUMNS: u16 = 4096;
 const MAX_ROWS: u16 = 2048;
@@ -88,7 +94,35 @@ pub fn encode<T>(term: &alacritty_terminal::Term<T>) -> Vec<u8> {
             previous = Some(cell);
         }
     }
+    write_colors(&mut out, term.colors());
     out
+}
+
+/// The colours the program set (the slots it left alone are not written).
+fn write_colors(out: &mut Vec<u8>, colors: &alacritty_terminal::term::color::Colors) {
+    let set: Vec<(usize, Rgb)> = (0..alacritty_terminal::term::color::COUNT)
+        .filter_map(|slot| colors[slot].map(|color| (slot, color)))
+        .collect();
+    out.extend_from_slice(&(set.len() as u16).to_le_bytes());
+    for (slot, color) in set {
+        out.extend_from_slice(&(slot as u16).to_le_bytes());
+        out.extend_from_slice(&[color.r, color.g, color.b]);
+    }
+}
+
+/// Reads the colours section of a version 2 snapshot.
+fn read_colors(reader: &mut Reader<'_>) -> Result<Vec<(usize, Rgb)>, SnapshotError> {
+    let count = reader.u16()?;
+    let mut colors = Vec::with_capacity(usize::from(count));
+    for _ in 0..count {
+        let slot = usize::from(reader.u16()?);
+        if slot >= alacritty_terminal::term::color::COUNT {
+            return Err(SnapshotError::Invalid("colour slot"));
+        }
+        let [r, g, b] = [reader.u8()?, reader.u8()?, reader.u8()?];
+        colors.push((slot, Rgb { r, g, b }));
+    }
+    Ok(colors)
 }
 
 fn is_blank(cell: &Cell) -> bool {
@@ -139,6 +173,7 @@ pub fn info(bytes: &[u8]) -> Result<SnapshotInfo, SnapshotError> {
 }
 
 struct Header {
+    version: u8,
     cols: u16,
     rows: u16,
     lines: u32,
@@ -151,7 +186,7 @@ fn read_header(reader: &mut Reader<'_>) -> Result<Header, SnapshotError> {
         return Err(SnapshotError::BadMagic);
     }
     let version = reader.u8()?;
-    if version != FORMAT_VERSION {
+    if !(OLDEST_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(SnapshotError::UnknownVersion(version));
     }
     let cols = reader.u16()?;
@@ -171,6 +206,7 @@ fn read_header(reader: &mut Reader<'_>) -> Result<Header, SnapshotError> {
     let mut template = Cell::default();
     read_attributes(reader, &mut template)?;
     Ok(Header {
+        version,
         cols,
         rows,
         lines,
@@ -193,6 +229,11 @@ pub fn restore_into<T: EventListener>(
     for _ in 0..header.lines {
         read_row(&mut reader, header.cols, |_, _| {})?;
     }
+    let colors = if header.version >= 2 {
+        read_colors(&mut reader)?
+    } else {
+        Vec::new()
+    };
     let size = TermSize::new(header.cols, header.rows);
     term.resize(size);
     replay_bytes(term, b"\x1b[0m\x1b[H\x1b[2J\x1b[3J");
@@ -225,10 +266,23 @@ pub fn restore_into<T: EventListener>(
     }
     grid.cursor.point = header.cursor;
     grid.cursor.template = header.template;
+    restore_colors(term, &colors);
     Ok(SnapshotInfo {
         size,
         history_lines: kept_history,
     })
+}
+
+/// The program's colours as the snapshot has them: every other slot back to the theme.
+fn restore_colors<T: EventListener>(
+    term: &mut alacritty_terminal::Term<T>,
+    colors: &[(usize, Rgb)],
+) {
+    use alacritty_terminal::vte::ansi::Handler as _;
+    crate::colors::reset_all(term);
+    for &(slot, color) in colors {
+        term.set_color(slot, color);
+    }
 }
 
 /// Reads one row, handing each cell to `put` with its column; returns the cell count.

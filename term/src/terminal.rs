@@ -187,8 +187,9 @@ impl Shared {
         self.wake();
     }
 
-    pub(crate) fn palette(&self) -> Option<&Palette> {
-        self.palette.as_deref()
+    /// The pane's theme, for answers (the default one when none was given).
+    pub(crate) fn palette_arc(&self) -> Arc<Palette> {
+        self.palette.clone().unwrap_or_default()
     }
 
     pub(crate) fn size(&self) -> TermSize {
@@ -343,6 +344,7 @@ impl Terminal {
             input: input_rx,
             child: spawned.child,
             sink: self.sink.clone(),
+            answers: self.input.clone(),
         })?;
         *process = Some(Process {
             master: spawned.master,

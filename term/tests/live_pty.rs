@@ -478,3 +478,23 @@ fn an_enormous_title_is_cut_and_the_pane_carries_on() {
         "cut, and marked"
     );
 }
+
+/// A colour query through a real PTY, between two cursor reports: answered with the colour
+/// the program set, in stream order.
+#[test]
+fn colour_queries_are_answered_from_the_pane_in_order() {
+    let script = "printf '\\033]11;#000000\\007'; stty raw -echo; \
+                  printf '\\033[6n\\033]11;?\\007\\033[6n'; \
+                  answer=$(dd bs=1 count=36 2>/dev/null | od -An -c | tr -d ' \\n'); \
+                  stty sane; printf 'got:%s\\n' \"$answer\"";
+    let harness = spawn_sh(24, script);
+    let screen = harness.wait_for_text("got:");
+    let line = screen
+        .iter()
+        .find(|line| line.contains("got:"))
+        .expect("the answer line");
+    assert!(
+        line.contains("got:033[1;1R033]11;rgb:0000/0000/0000\\a033[1;1R"),
+        "{line}"
+    );
+}

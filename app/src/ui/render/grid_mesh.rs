@@ -13,6 +13,7 @@ use alacritty_terminal::term::color::Colors;
 use alacritty_terminal::vte::ansi::{Color, CursorShape, NamedColor, Rgb};
 use egui::epaint::{Mesh, Vertex, WHITE_UV};
 use egui::{Color32, Pos2, Rect, TextureId, Vec2, pos2, vec2};
+use spaces_term::colors::{SELECTION_BACKGROUND, SELECTION_FOREGROUND};
 use spaces_term::palette::{Palette, dim};
 use spaces_term::{Term, alacritty_terminal};
 
@@ -54,7 +55,9 @@ pub fn build_grid_mesh(
         glyphs,
         ctx,
         default_bg: to_color(palette.resolve(Color::Named(NamedColor::Background), colors)),
-        selection_bg: to_color(palette.selection),
+        // A program may set the selection colours (OSC 17/19, kept in two colour slots).
+        selection_bg: to_color(colors[SELECTION_BACKGROUND].unwrap_or(palette.selection)),
+        selection_fg: colors[SELECTION_FOREGROUND].map(to_color),
         display_offset: content.display_offset as i32,
     };
     let grid = term.grid();
@@ -88,6 +91,8 @@ struct GridPass<'a> {
     ctx: &'a egui::Context,
     default_bg: Color32,
     selection_bg: Color32,
+    /// The foreground of selected cells, when a program set one (else their own).
+    selection_fg: Option<Color32>,
     display_offset: i32,
 }
 
@@ -107,9 +112,11 @@ impl GridPass<'_> {
         let mut run_color = self.default_bg;
         for (column, cell) in cells.iter().enumerate() {
             let (fg, bg) = self.resolver.colors(cell);
-            let bg = match selected {
-                Some((first, last)) if first <= column && column <= last => self.selection_bg,
-                _ => bg,
+            let (fg, bg) = match selected {
+                Some((first, last)) if first <= column && column <= last => {
+                    (self.selection_fg.unwrap_or(fg), self.selection_bg)
+                }
+                _ => (fg, bg),
             };
             if bg != run_color {
                 if run_color != self.default_bg {

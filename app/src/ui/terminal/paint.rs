@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use egui::{CornerRadius, Rect, Shape, Stroke, StrokeKind, Vec2};
 use spaces_term::alacritty_terminal::grid::Dimensions as _;
+use spaces_term::alacritty_terminal::vte::ansi::NamedColor;
 
 use super::{GridGeometry, PaneView, ViewContext};
 use crate::model::Pane;
@@ -35,19 +36,19 @@ pub(super) fn paint(
 ) {
     let rect = grid.rect;
     let painter = ui.painter_at(rect);
-    let background = cx.palette.background;
-    painter.rect_filled(rect, CornerRadius::ZERO, theme::rgb(background));
-
     let ctx = ui.ctx();
     // One short read for the small facts this frame needs besides the mesh.
-    let (blinking, offset, history) = pane.terminal.read(|term| {
+    let (blinking, offset, history, background) = pane.terminal.read(|term| {
         let grid = term.grid();
         (
             focused && term.cursor_style().blinking,
             grid.display_offset(),
             grid.history_size(),
+            // The background a program set (OSC 11) fills the padding too.
+            term.colors()[NamedColor::Background].unwrap_or(cx.palette.background),
         )
     });
+    painter.rect_filled(rect, CornerRadius::ZERO, theme::rgb(background));
     let cursor_blink_on = if blinking {
         let time = ctx.input(|input| input.time);
         let half = BLINK_HALF.as_secs_f64();
