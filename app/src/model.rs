@@ -5,6 +5,7 @@
 //! `app/tests/boundaries.rs` fails if it does): this is what a background server will own
 //! while windows attach and detach.
 
+pub mod agent_command;
 pub mod cwd;
 pub mod history;
 pub mod layout;

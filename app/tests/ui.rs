@@ -692,3 +692,30 @@ fn a_database_damaged_while_stopped_is_found_at_start() {
         .expect("history of the old pane");
     assert!(history.join("\n").contains("kept-42"));
 }
+
+/// A program that turned on focus reporting (mode 1004) is told when its pane loses and
+/// gains the focus, and when the window does: exactly `ESC [ O`, `ESC [ I`, `ESC [ O` here.
+#[test]
+fn focus_changes_are_reported_to_programs_that_ask() {
+    let mut window = Window::open();
+    let first = window.focused();
+    window.type_line(
+        r"printf '\033[?1004h'; stty raw -echo; echo READY; r=$(dd bs=1 count=9 2>/dev/null | od -An -c | tr -d ' \n'); stty sane; echo; echo got:$r",
+    );
+    window.wait_for("the program to listen", |w| w.screen().contains("READY"));
+    window.shortcut(Key::E);
+    let second = window.focused();
+    assert_ne!(first, second);
+    window.shortcut(Key::ArrowLeft);
+    assert_eq!(window.focused(), first);
+    // The window loses the keyboard focus (as winit reports it).
+    window.harness.input_mut().focused = false;
+    window.harness.event(Event::WindowFocused(false));
+    window.harness.run_steps(3);
+    window.wait_for("the reports", |w| w.screen().contains("got:033"));
+    assert!(
+        window.screen().contains("got:033[O033[I033[O"),
+        "{}",
+        window.screen()
+    );
+}

@@ -409,6 +409,14 @@ impl Terminal {
         let _ignored = self.input.send(bytes);
     }
 
+    /// Sends bytes the terminal itself reports (focus in and out), not typed by the user:
+    /// they reach the child like input but are not recorded as input.
+    pub fn report(&self, bytes: Vec<u8>) {
+        if !bytes.is_empty() {
+            let _ignored = self.input.send(bytes);
+        }
+    }
+
     /// Resizes the PTY (the child gets SIGWINCH) and the grid (which reflows).
     pub fn resize(&self, size: TermSize) {
         {

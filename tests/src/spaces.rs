@@ -21,6 +21,8 @@ pub struct PaneInfo {
     pub process: Option<String>,
     pub exited: Option<String>,
     pub title: String,
+    /// A restored pane's offer to run its old command again, as a shell line.
+    pub rerun_offer: Option<String>,
 }
 
 impl PaneInfo {
@@ -39,6 +41,7 @@ impl PaneInfo {
             process: text("process"),
             exited: text("exited"),
             title: text("title").unwrap_or_default(),
+            rerun_offer: text("rerun_offer"),
         })
     }
 }

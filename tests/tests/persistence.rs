@@ -294,6 +294,70 @@ fn restart_offers_rerun_not_rerun() -> Result<()> {
     Ok(())
 }
 
+/// A pane that ran an agent CLI started with a chosen session id (`claude --session-id X`)
+/// comes back after `kill -9` offering the resume form, and running the offer resumes
+/// (a stand-in `claude` records the arguments it was started with).
+#[test]
+fn a_restored_agent_pane_offers_to_resume_not_to_replay_its_session_id() -> Result<()> {
+    let (mut spaces, pane) = start()?;
+    let bin = spaces.scratch().join("agents");
+    fs::create_dir_all(&bin)?;
+    let calls = spaces.scratch().join("claude-calls.txt");
+    let claude = bin.join("claude");
+    fs::write(
+        &claude,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\necho stand-in claude running\nwhile :; do sleep 1; done\n",
+            calls.display()
+        ),
+    )?;
+    fs::set_permissions(&claude, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+    type_line(
+        &spaces,
+        pane,
+        &format!("{} --session-id 3f1c2a9e", claude.display()),
+    )?;
+    spaces.wait_for_saved_pane(pane, "the agent saved as the pane's command", |p| {
+        !p.is_shell && p.command.iter().any(|arg| arg == "--session-id")
+    })?;
+
+    spaces.kill9()?;
+    spaces.restart()?;
+    let offered = spaces.wait_for_list("the resume offer", |p| {
+        p.iter().any(|p| {
+            p.id == pane
+                && p.rerun_offer
+                    .as_deref()
+                    .is_some_and(|offer| offer.ends_with("claude --resume 3f1c2a9e"))
+        })
+    })?;
+    let offer = offered
+        .iter()
+        .find(|p| p.id == pane)
+        .and_then(|p| p.rerun_offer.clone())
+        .unwrap_or_default();
+    ensure!(
+        !offer.contains("--session-id"),
+        "the offer replays the id: {offer}"
+    );
+    wait_for_restored_prompt(&spaces, pane)?;
+    spaces.key(&["ctrl+shift+Return"])?;
+    let recorded = wait_until(
+        "the stand-in to be resumed",
+        Duration::from_secs(20),
+        || {
+            let text = fs::read_to_string(&calls).unwrap_or_default();
+            Ok((text.lines().count() >= 2).then_some(text))
+        },
+    )?;
+    let lines: Vec<&str> = recorded.lines().collect();
+    ensure!(
+        lines == ["--session-id 3f1c2a9e", "--resume 3f1c2a9e"],
+        "the agent was started with: {lines:?}"
+    );
+    Ok(())
+}
+
 #[test]
 fn history_command_prints_everything() -> Result<()> {
     const COUNT: u64 = 50_000;

@@ -77,10 +77,10 @@ impl RestorePlan {
     }
 
     /// The command the pane ran when it was saved, if it was not a plain shell: offered to
-    /// the user again, never re-run by itself.
+    /// the user again, never re-run by itself. An agent CLI is offered its resume form.
     pub fn rerun_offer(&self) -> Option<Vec<String>> {
         (!self.record.is_shell && !self.record.command.is_empty())
-            .then(|| self.record.command.clone())
+            .then(|| super::agent_command::rerun_command(&self.record.command))
     }
 
     /// Fills `term` with the pane's old screen and scrollback. Runs with the terminal's

@@ -101,6 +101,9 @@ pub struct SpacesApp {
     last_trim: Instant,
     /// Frames drawn so far: restored panes start their shells after the first one.
     frames: u64,
+    /// The pane last told it has the focus (mode 1004), if any: the focused pane while the
+    /// window has the keyboard focus.
+    focus_reported: Option<PaneId>,
 }
 
 impl SpacesApp {
@@ -151,6 +154,7 @@ impl SpacesApp {
             last_record_sync: now.checked_sub(PANE_RECORD_INTERVAL).unwrap_or(now),
             last_trim: now,
             frames: 0,
+            focus_reported: None,
             panes,
             config,
         };
@@ -227,6 +231,7 @@ impl SpacesApp {
         self.schedule_persist_check(&ctx);
         self.start_restored_processes(&ctx);
         self.update_window_title(&ctx);
+        self.report_focus(&ctx);
         if self.glyphs.atlas_size() != atlas_before
             || ctx.fonts(|fonts| fonts.font_image_size())
                 != [atlas_before.x as usize, atlas_before.y as usize]
@@ -620,6 +625,26 @@ impl SpacesApp {
         for (_, entry) in self.panes.iter_mut() {
             entry.refresh_process(Duration::from_secs(1));
         }
+    }
+
+    /// Focus reports (mode 1004): a pane whose program asked is sent `ESC [ I` when it gains
+    /// the focus (focused pane, shown tab, window focused) and `ESC [ O` when it loses it.
+    fn report_focus(&mut self, ctx: &egui::Context) {
+        let window_focused = ctx.input(|input| input.focused);
+        let now = self.focused.filter(|_| window_focused);
+        if now == self.focus_reported {
+            return;
+        }
+        let report = |pane: Option<PaneId>, gained: bool| {
+            if let Some(entry) = pane.and_then(|pane| self.panes.get(pane))
+                && let Some(bytes) = spaces_term::input::encode_focus(gained, entry.input_modes())
+            {
+                entry.terminal.report(bytes);
+            }
+        };
+        report(self.focus_reported, false);
+        report(now, true);
+        self.focus_reported = now;
     }
 
     fn update_window_title(&mut self, ctx: &egui::Context) {
