@@ -17,6 +17,7 @@ use spaces_term::colors::{SELECTION_BACKGROUND, SELECTION_FOREGROUND};
 use spaces_term::palette::{Palette, dim};
 use spaces_term::{Term, alacritty_terminal};
 
+use crate::ui::render::builtin;
 use crate::ui::render::glyph_cache::{GlyphCache, GlyphQuad, cell_origin};
 
 /// How the pane around the grid wants it drawn.
@@ -58,6 +59,7 @@ pub fn build_grid_mesh(
         // A program may set the selection colours (OSC 17/19, kept in two colour slots).
         selection_bg: to_color(colors[SELECTION_BACKGROUND].unwrap_or(palette.selection)),
         selection_fg: colors[SELECTION_FOREGROUND].map(to_color),
+        pixel: 1.0 / ctx.pixels_per_point(),
         display_offset: content.display_offset as i32,
     };
     let grid = term.grid();
@@ -91,6 +93,8 @@ struct GridPass<'a> {
     ctx: &'a egui::Context,
     default_bg: Color32,
     selection_bg: Color32,
+    /// One physical pixel, in points (box drawing snaps to it).
+    pixel: f32,
     /// The foreground of selected cells, when a program set one (else their own).
     selection_fg: Option<Color32>,
     display_offset: i32,
@@ -132,7 +136,10 @@ impl GridPass<'_> {
                 continue;
             }
             let width = cell_width(cell);
-            if cell.c != ' ' && cell.c != '\t' {
+            if builtin::is_builtin(cell.c) {
+                let rect = self.builder.cell_rect(column, row, width);
+                builtin::draw(cell.c, rect, self.pixel, fg, &mut self.builder.vertices);
+            } else if cell.c != ' ' && cell.c != '\t' {
                 let quad = self.glyphs.glyph(self.ctx, cell.c);
                 self.builder.glyph(column, y, width, &quad, fg, flags);
                 if let Some(marks) = cell.zerowidth() {
@@ -169,7 +176,16 @@ impl GridPass<'_> {
         let width = cell_width(cell);
         self.builder
             .cursor(column, row as usize, width, shape, color);
-        if shape == CursorShape::Block && cell.c != ' ' {
+        if shape == CursorShape::Block && builtin::is_builtin(cell.c) {
+            let rect = self.builder.cell_rect(column, row as usize, width);
+            builtin::draw(
+                cell.c,
+                rect,
+                self.pixel,
+                self.default_bg,
+                &mut self.builder.vertices,
+            );
+        } else if shape == CursorShape::Block && cell.c != ' ' {
             // The character under a block cursor is drawn again in the background colour.
             let quad = self.glyphs.glyph(self.ctx, cell.c);
             let y = self.builder.row_y(row as usize);
