@@ -249,11 +249,11 @@ fn box_drawing(pen: &mut Pen<'_>, code: u32) {
         0x2504..=0x250B => {
             let offset = code - 0x2504;
             let dashes = if offset < 4 { 3 } else { 4 };
-            dashed(pen, offset % 2 == 0, offset % 4 < 2, dashes);
+            dashed(pen, offset.is_multiple_of(2), offset % 4 < 2, dashes);
         }
         0x254C..=0x254F => {
             let offset = code - 0x254C;
-            dashed(pen, offset % 2 == 0, offset < 2, 2);
+            dashed(pen, offset.is_multiple_of(2), offset < 2, 2);
         }
         0x250C..=0x254B => arms(pen, CORNERS_AND_CROSSES[index(0x250C)]),
         0x2550..=0x256C => arms(pen, DOUBLES[index(0x2550)]),
@@ -477,7 +477,7 @@ fn powerline(pen: &mut Pen<'_>, code: u32) {
         (cell.max.x, cell.min.x)
     };
     let middle = cell.center().y;
-    let solid = code % 2 == 0;
+    let solid = code.is_multiple_of(2);
     if code <= 0xE0B3 {
         let top = pos2(base, cell.min.y);
         let point = pos2(tip, middle);
