@@ -76,6 +76,17 @@ pub enum BenchKind {
         #[arg(long)]
         json: bool,
     },
+    /// History as the screen showed it (`spaces history`, the history view): how fast
+    /// recorded output is replayed into history lines, per round.
+    History {
+        /// Megabytes of generated coloured output.
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+        mb: u32,
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// One restore round in this process (run by `restore`).
     #[command(hide = true)]
     RestoreMeasure {
@@ -121,6 +132,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             keep.as_deref(),
             *json,
         ),
+        BenchKind::History { mb, rounds, json } => history(*mb as usize, (*rounds).max(1), *json),
         BenchKind::RestoreMeasure {
             dir,
             panes,
@@ -138,6 +150,41 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+/// Replays the ingest workload into history lines, in 256 KiB chunks as the recorder stores
+/// them, and reports MB/s (median of the rounds) and the lines produced.
+fn history(mb: usize, rounds: usize, json: bool) -> anyhow::Result<()> {
+    let bytes = workload::coloured_output(mb * 1024 * 1024);
+    let size = bytes.len() as f64 / 1e6;
+    let mut speeds = Vec::new();
+    let mut lines = 0;
+    for round in 0..rounds {
+        let start = Instant::now();
+        let mut text =
+            spaces_term::history_text::HistoryText::new(spaces_term::TermSize::new(COLS, ROWS), 0);
+        lines = 0;
+        for (index, chunk) in bytes.chunks(256 * 1024).enumerate() {
+            lines += text.push(chunk, index as i64).len();
+        }
+        lines += text.finish().len();
+        speeds.push(size / start.elapsed().as_secs_f64());
+        if !json {
+            eprintln!(
+                "round {}: {:.1} MB/s, {lines} lines",
+                round + 1,
+                speeds[round]
+            );
+        }
+    }
+    let report = json!({
+        "bytes": bytes.len(),
+        "rounds": rounds,
+        "history_mb_s": median(&mut speeds),
+        "lines": lines,
+    });
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
 }
 
 /// The terminal size the ingest bench uses for every measure.
