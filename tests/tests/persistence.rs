@@ -358,6 +358,57 @@ fn a_restored_agent_pane_offers_to_resume_not_to_replay_its_session_id() -> Resu
     Ok(())
 }
 
+/// `spaces history` of a pane that ran TUI-like programs reads as their screens did:
+/// cursor-forward spacing becomes spaces, a status line redrawn a thousand times appears once
+/// in its final state, and a full-screen program's screen appears once, marked.
+#[test]
+fn history_reads_like_the_screen_did() -> Result<()> {
+    let (spaces, pane) = start()?;
+    let script = spaces.scratch().join("tui.sh");
+    fs::write(
+        &script,
+        concat!(
+            "printf 'Interrupted\\033[1C\\302\\267\\033[1CWhat\\033[1Cshould\\033[1CClaude\\033[1Cdo\\033[1Cinstead?\\n'\n",
+            "i=0; while [ $i -lt 1000 ]; do printf '\\r\\033[2KThinking %d' $i; i=$((i+1)); done\n",
+            "printf '\\r\\033[2KDone thinking\\n'\n",
+            "printf '\\033[?1049h\\033[H\\033[2Jfull-screen frame A'; sleep 1.5\n",
+            "printf '\\033[H\\033[2Jfull-screen frame B'; sleep 0.2; printf '\\033[?1049l'\n",
+            "echo tui-done-$((6*7))\n",
+        ),
+    )?;
+    type_line(&spaces, pane, &format!("sh {}", script.display()))?;
+    spaces.wait_for_line(pane, "tui-done-42")?;
+    spaces.wait_for_recorded(pane, "the script's output recorded", |tail| {
+        tail.contains("tui-done-42")
+    })?;
+    let text = spaces.history(pane)?;
+    ensure!(
+        text.lines()
+            .any(|line| line.trim_end() == "Interrupted · What should Claude do instead?"),
+        "cursor-forward spacing not resolved:\n{text}"
+    );
+    let thinking = text
+        .lines()
+        .filter(|line| line.contains("Thinking"))
+        .count();
+    ensure!(
+        thinking == 0,
+        "the status line shows {thinking} times:\n{text}"
+    );
+    ensure!(text.lines().any(|line| line == "Done thinking"), "{text}");
+    let frames = |frame: &str| text.lines().filter(|line| line.contains(frame)).count();
+    ensure!(
+        frames("full-screen frame A") == 1 && frames("full-screen frame B") == 1,
+        "each settled screen once:\n{text}"
+    );
+    ensure!(
+        text.lines()
+            .any(|line| line.contains("screen of a full-screen program")),
+        "screens are marked:\n{text}"
+    );
+    Ok(())
+}
+
 #[test]
 fn history_command_prints_everything() -> Result<()> {
     const COUNT: u64 = 50_000;
