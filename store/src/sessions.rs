@@ -79,7 +79,7 @@ pub enum MessageRole {
     Assistant,
     /// A tool the model called (`tool_name` names it; the text is its input).
     ToolCall,
-    /// What a tool returned (cut to [`MAX_MESSAGE_TEXT`]).
+    /// What a tool returned (cut to [`MAX_TOOL_RESULT_TEXT`]).
     ToolResult,
     /// Notes from the CLI itself: API errors, info and warnings, injected context.
     System,
@@ -147,3 +147,9 @@ impl TokenUsage {
 /// The longest text kept for one message, in bytes. Tool output can be megabytes (a file read
 /// whole); the start is what a reader of the conversation needs, and the index stays small.
 pub const MAX_MESSAGE_TEXT: usize = 16 * 1024;
+
+/// The longest tool output kept, in bytes. A tool's output is mostly file contents and
+/// command output that the project itself still holds; its start says what happened, and
+/// keeping less of it is what lets a cold index of a gigabyte of transcripts fit its budget
+/// (the database write, not parsing, is the cost).
+pub const MAX_TOOL_RESULT_TEXT: usize = 4 * 1024;

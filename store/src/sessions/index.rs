@@ -168,6 +168,7 @@ impl Database {
         report.files_gone = store::mark_gone(self.connection(), roots, &discovery.files, &stored)?;
         let jobs = plan(discovery.files, &stored, &mut report);
         let mut writer = store::Writer::new(self.connection(), jobs.len() as u64, &jobs);
+        let _tuning = store::BulkTuning::apply(self.connection())?;
         std::thread::scope(|scope| -> Result<()> {
             let (sender, receiver) = crossbeam_channel::bounded::<ReadFile>(4);
             let reader = std::thread::Builder::new()

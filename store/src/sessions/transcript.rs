@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Agent, MessageRole, TokenUsage, claude, codex, gemini};
+use super::{Agent, MAX_TOOL_RESULT_TEXT, MessageRole, TokenUsage, claude, codex, gemini};
 
 /// Where a title came from; a better source replaces a worse one, never the other way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -113,7 +113,13 @@ pub struct ParsedMessage {
 
 impl ParsedMessage {
     /// A message with only a role and text; the readers fill in the rest.
+    /// Tool output is cut to [`MAX_TOOL_RESULT_TEXT`].
     pub(crate) fn new(role: MessageRole, text: String) -> Self {
+        let text = if role == MessageRole::ToolResult {
+            cut(text, MAX_TOOL_RESULT_TEXT)
+        } else {
+            text
+        };
         Self {
             role,
             text,
@@ -126,6 +132,20 @@ impl ParsedMessage {
             usage: None,
         }
     }
+}
+
+/// `text` cut to at most `limit` bytes on a character boundary, an ellipsis marking the cut.
+fn cut(mut text: String, limit: usize) -> String {
+    if text.len() <= limit {
+        return text;
+    }
+    let mut end = limit - '…'.len_utf8();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.push('…');
+    text
 }
 
 /// Lines a reader met, and those it could not use. Nothing here stops a file from being read.

@@ -85,6 +85,57 @@ fn set_gone(connection: &Connection, file_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Pragmas for a bulk write, put back as they were when dropped: a larger page cache (the
+/// message and full-text B-trees outgrow SQLite's default 2 MB and each insert then reads
+/// pages back from disk) and fewer WAL checkpoints (each one waits for the disk).
+pub(super) struct BulkTuning<'a> {
+    connection: &'a Connection,
+    cache_size: i64,
+    autocheckpoint: i64,
+}
+
+/// The page cache while indexing, in KiB (SQLite's negative form).
+const BULK_CACHE_KIB: i64 = 64 * 1024;
+/// WAL pages between checkpoints while indexing (about 64 MB).
+const BULK_AUTOCHECKPOINT_PAGES: i64 = 16_384;
+
+impl<'a> BulkTuning<'a> {
+    pub(super) fn apply(connection: &'a Connection) -> Result<Self> {
+        let cache_size = connection.query_row("PRAGMA cache_size", [], |row| row.get(0))?;
+        let autocheckpoint =
+            connection.query_row("PRAGMA wal_autocheckpoint", [], |row| row.get(0))?;
+        connection.pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
+        connection.query_row(
+            &format!("PRAGMA wal_autocheckpoint = {BULK_AUTOCHECKPOINT_PAGES}"),
+            [],
+            |row| row.get::<_, i64>(0),
+        )?;
+        Ok(Self {
+            connection,
+            cache_size,
+            autocheckpoint,
+        })
+    }
+}
+
+impl Drop for BulkTuning<'_> {
+    fn drop(&mut self) {
+        let restored = self
+            .connection
+            .pragma_update(None, "cache_size", self.cache_size)
+            .and_then(|()| {
+                self.connection.query_row(
+                    &format!("PRAGMA wal_autocheckpoint = {}", self.autocheckpoint),
+                    [],
+                    |row| row.get::<_, i64>(0),
+                )
+            });
+        if let Err(error) = restored {
+            tracing::warn!(%error, "could not restore the pragmas after indexing sessions");
+        }
+    }
+}
+
 /// A session row as the index holds it.
 struct StoredSession {
     row_id: i64,
