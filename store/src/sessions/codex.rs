@@ -423,22 +423,17 @@ impl Reader {
         self.attach_usage(usage);
     }
 
-    /// Gives a turn's usage to the model output it belongs to (adding up when a turn made
-    /// several requests), or to a note of its own when that output was read earlier.
+    /// Gives a request's usage to the model output it followed, or to a note of its own when
+    /// that output was read in an earlier run.
     fn attach_usage(&mut self, usage: TokenUsage) {
-        let index = match self.usage_target {
+        let index = match self.usage_target.take() {
             Some(index) => index,
             None => {
                 self.push(MessageRole::System, String::new(), None, None);
                 self.transcript.messages.len() - 1
             }
         };
-        let message = &mut self.transcript.messages[index];
-        message.usage = Some(match message.usage {
-            Some(held) => sum(held, usage),
-            None => usage,
-        });
-        self.usage_target = None;
+        self.transcript.messages[index].usage = Some(usage);
     }
 }
 
@@ -448,16 +443,6 @@ fn difference(total: TokenUsage, previous: TokenUsage) -> TokenUsage {
         output: total.output.saturating_sub(previous.output),
         cache_read: total.cache_read.saturating_sub(previous.cache_read),
         reasoning: total.reasoning.saturating_sub(previous.reasoning),
-        ..TokenUsage::default()
-    }
-}
-
-fn sum(first: TokenUsage, second: TokenUsage) -> TokenUsage {
-    TokenUsage {
-        input: first.input + second.input,
-        output: first.output + second.output,
-        cache_read: first.cache_read + second.cache_read,
-        reasoning: first.reasoning + second.reasoning,
         ..TokenUsage::default()
     }
 }

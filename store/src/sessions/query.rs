@@ -200,11 +200,12 @@ impl Database {
              JOIN session_messages m ON m.id = session_message_search.rowid
              JOIN agent_sessions s ON s.id = m.session_id
              LEFT JOIN session_files f ON f.id = s.file_id
-             WHERE session_message_search MATCH ?5 AND {FILTER_SQL_ANY_DEPTH}
+             WHERE session_message_search MATCH ?5 AND {FILTER_SQL}
              ORDER BY session_message_search.rowid DESC"
         );
         let (agent, exact, below) = filter_values(filter);
         let mut statement = self.connection().prepare_cached(&sql)?;
+        // Sub-agent sessions are always searched (?4 true): their hits go to the parent.
         let mut rows = statement.query(params![agent, exact, below, true, expression])?;
         while hits.len() < limit {
             let Some(row) = rows.next()? else { break };
@@ -281,10 +282,6 @@ impl Database {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 }
-
-/// The filter for message hits: sub-agent sessions are always searched (their hits go to
-/// the parent), so ?4 is bound to true.
-const FILTER_SQL_ANY_DEPTH: &str = FILTER_SQL;
 
 fn filter_values(filter: &SessionFilter) -> (Option<&'static str>, Option<String>, Option<String>) {
     let agent = filter.agent.map(Agent::as_str);

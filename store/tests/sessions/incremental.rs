@@ -267,3 +267,34 @@ fn a_line_written_in_two_pieces_is_read_once_complete() {
     assert_eq!(complete.messages_added, 1);
     assert_eq!(complete.bytes_read, APPENDED_LINE.len() as u64);
 }
+
+#[test]
+fn a_response_split_across_two_runs_keeps_its_usage_once() {
+    let home = Home::new();
+    // The resumed session's copy of c-a2 would otherwise be the one kept (by uuid).
+    let resumed = home
+        .claude_project()
+        .join("7d2e4b10-1111-4222-8333-944455556666.jsonl");
+    std::fs::remove_file(resumed).expect("remove the resumed copy");
+    let path = main_file(&home);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let lines: Vec<&str> = text.lines().collect();
+    // Up to c-a1 (thinking, output 12); c-a2 and c-a3 (output 85) come in a later run.
+    let first: String = lines[..4].iter().map(|line| format!("{line}\n")).collect();
+    let rest: String = lines[4..].iter().map(|line| format!("{line}\n")).collect();
+    std::fs::write(&path, first).expect("write first part");
+    let database = Database::open_in_memory().expect("open");
+    index(&database, &home.roots());
+    append(&path, &rest);
+    let report = index(&database, &home.roots());
+    assert_eq!(report.files_read_whole, 0);
+    let usages: Vec<_> = database
+        .session_messages(Agent::Claude, CLAUDE_MAIN)
+        .expect("messages")
+        .into_iter()
+        .filter(|m| m.subagent.is_none())
+        .filter_map(|m| m.usage)
+        .map(|usage| usage.output)
+        .collect();
+    assert_eq!(usages, [85, 40], "msg_1 once, with its largest copy");
+}

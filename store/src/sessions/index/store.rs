@@ -325,7 +325,11 @@ impl<'a> Writer<'a> {
             None => (facts, 0, 0),
         };
         let row_id = self.upsert_session(agent, &facts, file_id)?;
-        let added = self.insert_messages(row_id, next_ordinal, &outcome.transcript.messages)?;
+        let mut messages = outcome.transcript.messages;
+        if !outcome.whole {
+            self.settle_usage(row_id, &mut messages)?;
+        }
+        let added = self.insert_messages(row_id, next_ordinal, &messages)?;
         self.connection
             .prepare_cached("UPDATE agent_sessions SET message_count = ?1 WHERE id = ?2")?
             .execute(params![count + added, row_id])?;
@@ -462,6 +466,49 @@ impl<'a> Writer<'a> {
                 |row| row.get(0),
             )?;
         Ok(id)
+    }
+
+    /// An appended read can hold the rest of a Claude response whose first lines an earlier
+    /// run stored (the file was indexed while the agent wrote it): its usage stays on one row
+    /// per key, the main-chain copy first, then the larger total.
+    fn settle_usage(&self, row_id: i64, messages: &mut [ParsedMessage]) -> Result<()> {
+        for message in messages {
+            let (Some(usage), Some(key)) = (message.usage, message.usage_key.as_deref()) else {
+                continue;
+            };
+            let held: Option<(i64, bool, u64)> = self
+                .connection
+                .prepare_cached(
+                    "SELECT id, from_subagent,
+                            input_tokens + coalesce(output_tokens, 0)
+                            + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0)
+                            + coalesce(reasoning_tokens, 0) + coalesce(tool_tokens, 0)
+                     FROM session_messages
+                     WHERE session_id = ?1 AND usage_key = ?2 AND input_tokens IS NOT NULL
+                     LIMIT 1",
+                )?
+                .query_row(params![row_id, key], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })
+                .optional()?;
+            let Some((held_id, held_by_subagent, held_total)) = held else {
+                continue;
+            };
+            if (!message.from_subagent, usage.total()) <= (!held_by_subagent, held_total) {
+                message.usage = None;
+            } else {
+                self.connection
+                    .prepare_cached(
+                        "UPDATE session_messages SET input_tokens = NULL, output_tokens = NULL,
+                             cache_read_tokens = NULL, cache_write_tokens = NULL,
+                             cache_write_1h_tokens = NULL, reasoning_tokens = NULL,
+                             tool_tokens = NULL
+                         WHERE id = ?1",
+                    )?
+                    .execute([held_id])?;
+            }
+        }
+        Ok(())
     }
 
     /// Inserts `messages` from `ordinal` on; returns how many were new (a Claude line that a
