@@ -7,6 +7,7 @@
 //! SQLite, so the two halves of the work overlap on two cores.
 
 mod store;
+mod titles;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -85,6 +86,8 @@ pub struct IndexReport {
     /// [`TAIL_CHECK_BYTES`] before the old and the new resume offsets of each file read).
     pub check_bytes_read: u64,
     pub sessions_updated: u64,
+    /// Codex sessions titled from Codex's own `state_*.sqlite` (its `threads` table).
+    pub titles_from_codex_state: u64,
     pub messages_added: u64,
     /// Lines read, and those not understood, by kind.
     pub lines: LineCounts,
@@ -184,6 +187,11 @@ impl Database {
             }
             written
         })?;
+        store::resolve_gemini_hash_folders(self.connection())?;
+        if let Some(codex) = &roots.codex {
+            report.titles_from_codex_state =
+                titles::apply_codex_state_titles(self.connection(), codex)?;
+        }
         report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         Ok(report)
     }

@@ -298,3 +298,63 @@ fn a_response_split_across_two_runs_keeps_its_usage_once() {
         .collect();
     assert_eq!(usages, [85, 40], "msg_1 once, with its largest copy");
 }
+
+#[test]
+fn an_old_gemini_hash_folder_is_matched_once_its_path_becomes_known() {
+    let home = Home::new();
+    // Without the slug folder and the other agents, nothing knows /home/alice/webapp yet.
+    std::fs::remove_dir_all(home.path().join("gemini/.gemini/tmp/webapp")).expect("remove slug");
+    let gemini_only = spaces_store::SessionRoots {
+        claude: None,
+        codex: None,
+        ..home.roots()
+    };
+    let database = Database::open_in_memory().expect("open");
+    index(&database, &gemini_only);
+    let old = "0a0b0c0d-1111-4222-8333-444455556666";
+    let cwd = |database: &Database| {
+        database
+            .session_summary(Agent::Gemini, old)
+            .expect("q")
+            .expect("indexed")
+            .cwd
+    };
+    assert_eq!(cwd(&database), "");
+    let report = index(&database, &home.roots());
+    assert_eq!(report.files_unchanged, 2, "the Gemini chats left are not read again");
+    assert_eq!(
+        cwd(&database),
+        "/home/alice/webapp",
+        "matched once Claude recorded the path"
+    );
+}
+
+#[test]
+fn codex_titles_come_from_its_state_database_when_present() {
+    let home = Home::new();
+    let state =
+        rusqlite::Connection::open(home.path().join("codex/state_5.sqlite")).expect("state");
+    state
+        .execute_batch(
+            "CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT, cwd TEXT, title TEXT,
+                                   first_user_message TEXT, tokens_used INTEGER);
+             INSERT INTO threads (id, title) VALUES
+                 ('019a9776-0a34-7842-8627-112b63d66e90', 'Login rate limiting'),
+                 ('not-indexed', 'Nothing');",
+        )
+        .expect("fill");
+    drop(state);
+    let database = Database::open_in_memory().expect("open");
+    let report = index(&database, &home.roots());
+    assert_eq!(report.titles_from_codex_state, 1);
+    let session = database
+        .session_summary(Agent::Codex, "019a9776-0a34-7842-8627-112b63d66e90")
+        .expect("q")
+        .expect("indexed");
+    assert_eq!(session.title, "Login rate limiting");
+    assert_eq!(
+        index(&database, &home.roots()).titles_from_codex_state,
+        0,
+        "already applied"
+    );
+}

@@ -136,6 +136,51 @@ impl Drop for BulkTuning<'_> {
     }
 }
 
+/// Old Gemini chats sit in folders named by the sha256 of their project's path; a chat read
+/// before any other session recorded that path has no cwd. Each run matches those again
+/// against every cwd the index knows by then.
+pub(super) fn resolve_gemini_hash_folders(connection: &Connection) -> Result<()> {
+    let mut statement = connection.prepare_cached(
+        "SELECT s.id, f.path FROM agent_sessions s JOIN session_files f ON f.id = s.file_id
+         WHERE s.agent = 'gemini' AND s.cwd = ''",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
+    })?;
+    let unresolved = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    if unresolved.is_empty() {
+        return Ok(());
+    }
+    let known = known_cwd_hashes(connection)?;
+    for (row_id, path) in unresolved {
+        let path = Path::new(std::ffi::OsStr::from_bytes(&path));
+        let folder = path
+            .ancestors()
+            .find(|folder| folder.parent().and_then(Path::file_name) == Some("tmp".as_ref()));
+        let hash = folder
+            .and_then(Path::file_name)
+            .map(|name| name.to_string_lossy().into_owned());
+        if let Some(cwd) = hash.and_then(|hash| known.get(&hash)) {
+            connection
+                .prepare_cached("UPDATE agent_sessions SET cwd = ?1 WHERE id = ?2")?
+                .execute(params![cwd, row_id])?;
+        }
+    }
+    Ok(())
+}
+
+/// Every cwd the index knows, by the hex sha256 of its path.
+fn known_cwd_hashes(connection: &Connection) -> Result<HashMap<String, String>> {
+    let mut statement =
+        connection.prepare("SELECT DISTINCT cwd FROM agent_sessions WHERE cwd != ''")?;
+    let cwds = statement.query_map([], |row| row.get::<_, String>(0))?;
+    let cwds = cwds.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(cwds
+        .into_iter()
+        .map(|cwd| (hex_digest(cwd.as_bytes()), cwd))
+        .collect())
+}
+
 /// A session row as the index holds it.
 struct StoredSession {
     row_id: i64,
@@ -351,16 +396,7 @@ impl<'a> Writer<'a> {
             return Ok(None);
         };
         if self.known_hashes.is_none() {
-            let mut statement = self
-                .connection
-                .prepare("SELECT DISTINCT cwd FROM agent_sessions WHERE cwd != ''")?;
-            let cwds = statement.query_map([], |row| row.get::<_, String>(0))?;
-            let cwds = cwds.collect::<rusqlite::Result<Vec<_>>>()?;
-            self.known_hashes = Some(
-                cwds.into_iter()
-                    .map(|cwd| (hex_digest(cwd.as_bytes()), cwd))
-                    .collect(),
-            );
+            self.known_hashes = Some(known_cwd_hashes(self.connection)?);
         }
         Ok(self
             .known_hashes
