@@ -17,6 +17,7 @@ mod output;
 mod panes;
 mod paths;
 mod recorder;
+pub mod sessions;
 mod settings;
 mod snapshots;
 mod workspaces;
@@ -32,5 +33,9 @@ pub use output::{OutputChunk, OutputTotals, TrimReport};
 pub use panes::PaneRecord;
 pub use paths::{DATABASE_FILE_NAME, data_dir, database_path, ensure_private_dir};
 pub use recorder::{DamageChecks, Recorder, RecorderConfig, RecorderStatus};
+pub use sessions::{
+    Agent, IndexProblem, IndexProgress, IndexReport, MessageRole, ResumeCommand, SearchHit,
+    SessionEnvironment, SessionFilter, SessionMessage, SessionRoots, SessionSummary, TokenUsage,
+};
 pub use snapshots::SnapshotRecord;
 pub use workspaces::WorkspaceRecord;

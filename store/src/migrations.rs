@@ -18,11 +18,18 @@ pub struct Migration {
 }
 
 /// Every migration this build knows, oldest first. Append only; never edit an entry.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("../migrations/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "agent_sessions",
+        sql: include_str!("../migrations/0002_agent_sessions.sql"),
+    },
+];
 
 /// The bookkeeping table, created outside the numbered list so the list can be checked first.
 const CREATE_BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
