@@ -170,6 +170,9 @@ impl Database {
         let stored = store::stored_files(self.connection())?;
         report.files_gone = store::mark_gone(self.connection(), roots, &discovery.files, &stored)?;
         let jobs = plan(discovery.files, &stored, &mut report);
+        // Codex's state database is read only when a rollout changed, so a run with nothing
+        // changed reads nothing at all.
+        let codex_changed = jobs.iter().any(|job| job.found.agent == Agent::Codex);
         let mut writer = store::Writer::new(self.connection(), jobs.len() as u64, &jobs);
         let _tuning = store::BulkTuning::apply(self.connection())?;
         std::thread::scope(|scope| -> Result<()> {
@@ -188,7 +191,7 @@ impl Database {
             written
         })?;
         store::resolve_gemini_hash_folders(self.connection())?;
-        if let Some(codex) = &roots.codex {
+        if let Some(codex) = roots.codex.as_ref().filter(|_| codex_changed) {
             report.titles_from_codex_state =
                 titles::apply_codex_state_titles(self.connection(), codex)?;
         }

@@ -321,7 +321,10 @@ fn an_old_gemini_hash_folder_is_matched_once_its_path_becomes_known() {
     };
     assert_eq!(cwd(&database), "");
     let report = index(&database, &home.roots());
-    assert_eq!(report.files_unchanged, 2, "the Gemini chats left are not read again");
+    assert_eq!(
+        report.files_unchanged, 2,
+        "the Gemini chats left are not read again"
+    );
     assert_eq!(
         cwd(&database),
         "/home/alice/webapp",
