@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand};
 
+pub mod sessions;
+
 use crate::control::{PaneInfo, Reply, Request, SplitDirection, send_request};
 use spaces_term::PaneId;
 
@@ -39,6 +41,9 @@ pub enum TopCommand {
         #[arg(long)]
         forget_input: bool,
     },
+    /// The agents' sessions (Claude Code, Codex, Gemini): list, search, show, resume. Works
+    /// with or without the window.
+    Sessions(sessions::SessionsArgs),
     /// Measure ingest, rendering and restore speed.
     Bench(crate::bench::BenchArgs),
 }

@@ -33,6 +33,9 @@ fn run() -> anyhow::Result<()> {
             forget_input: true,
         }) => spaces_app::cli::forget_input(&data_dir, pane),
         Some(TopCommand::History { pane, .. }) => spaces_app::cli::run_history(&data_dir, pane),
+        Some(TopCommand::Sessions(sessions)) => {
+            spaces_app::cli::sessions::run(&data_dir, sessions.command)
+        }
         Some(TopCommand::Bench(bench)) => spaces_app::bench::run(&bench),
         None => open_window(data_dir),
     }

@@ -23,6 +23,10 @@ const TABLES: &[&str] = &[
     "snapshots",
     "output_chunks",
     "input_chunks",
+    // The agents' sessions: kept because the agents delete their own transcripts.
+    "session_files",
+    "agent_sessions",
+    "session_messages",
 ];
 
 /// The tables that are small and that a restart cannot do without: checked at every open.
