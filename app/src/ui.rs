@@ -14,6 +14,7 @@ pub mod history;
 pub mod layout;
 pub mod palette;
 pub mod render;
+pub mod sessions;
 pub mod settings;
 pub mod terminal;
 pub mod theme;

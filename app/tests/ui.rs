@@ -719,3 +719,84 @@ fn focus_changes_are_reported_to_programs_that_ask() {
         window.screen()
     );
 }
+
+/// A window whose sessions index reads the store's fixture transcripts.
+fn window_with_fixture_sessions() -> Window {
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../store/tests/fixtures/sessions");
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    let config = AppConfig {
+        control_socket: false,
+        system_clipboard: false,
+        default_command: vec!["/bin/sh".into()],
+        session_roots: Some(spaces_store::sessions::SessionRoots {
+            claude: Some(fixtures.join("claude")),
+            codex: Some(fixtures.join("codex")),
+            gemini: Some(fixtures.join("gemini/.gemini")),
+        }),
+        ..AppConfig::new(data_dir.path().to_path_buf())
+    };
+    let mut harness = Harness::builder()
+        .with_size(Vec2::new(1400.0, 800.0))
+        .build_eframe(|cc| SpacesApp::new(&cc.egui_ctx, config).expect("app starts"));
+    harness.run_steps(2);
+    Window {
+        harness,
+        _data_dir: data_dir,
+    }
+}
+
+/// The sessions panel lists every fixture session, search finds a phrase with its snippet,
+/// a session opens as a conversation, and Resume where the directory is gone says so and
+/// offers another one instead of starting a broken pane.
+#[test]
+fn the_sessions_panel_lists_searches_opens_and_resumes() {
+    let mut window = window_with_fixture_sessions();
+    window.shortcut(Key::S);
+    window.wait_for("the sessions listed", |w| {
+        w.has_label("Add /healthz endpoint")
+            && w.has_label("Rate-limit the login endpoint")
+            && w.has_label("Fix the broken sidebar links")
+    });
+
+    window
+        .harness
+        .get_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the search field")
+        .click();
+    window.harness.run_steps(2);
+    window.harness.event(Event::Text("SameSite".to_owned()));
+    window.wait_for("the search hit", |w| {
+        !w.has_label("Rate-limit the login endpoint")
+            && w.has_label("Migrate the session cookie to SameSite=Lax")
+    });
+
+    window
+        .harness
+        .get_all_by_label("Migrate the session cookie to SameSite=Lax")
+        .next()
+        .expect("the hit's title")
+        .click();
+    window.harness.run_steps(3);
+    window.wait_for("the conversation", |w| {
+        w.has_label("Cookie flags updated in server/session.ts.")
+    });
+
+    let panes_before = window.pane_count();
+    window
+        .harness
+        .get_all_by_label("Resume")
+        .next()
+        .expect("a Resume button")
+        .click();
+    window.harness.run_steps(3);
+    window.wait_for("the resume problem", |w| {
+        w.has_label("Cannot resume this session here")
+    });
+    assert_eq!(
+        window.pane_count(),
+        panes_before,
+        "nothing started half-way"
+    );
+}

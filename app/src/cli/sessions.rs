@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
+use spaces_store::Database;
 use spaces_store::sessions::{
     Agent, MATCH_END, MATCH_START, SessionFilter, SessionMessage, SessionRoots, SessionSummary,
 };
-use spaces_store::Database;
 
 #[derive(Debug, Args)]
 pub struct SessionsArgs {
@@ -139,8 +139,7 @@ pub fn run(data_dir: &Path, command: SessionsCommand) -> anyhow::Result<()> {
 fn open_index(data_dir: &Path) -> anyhow::Result<Database> {
     spaces_store::ensure_private_dir(data_dir)?;
     let path = spaces_store::database_path(data_dir);
-    let database =
-        Database::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    let database = Database::open(&path).with_context(|| format!("opening {}", path.display()))?;
     let report = database
         .index_sessions(&SessionRoots::from_env(), &mut |_| {})
         .context("indexing the agents' sessions")?;
@@ -234,10 +233,9 @@ fn print_conversation(session: &SessionSummary, messages: &[SessionMessage]) {
                 .model
                 .clone()
                 .unwrap_or_else(|| session.agent.to_string()),
-            spaces_store::sessions::MessageRole::ToolCall => format!(
-                "tool {}",
-                message.tool_name.as_deref().unwrap_or("call")
-            ),
+            spaces_store::sessions::MessageRole::ToolCall => {
+                format!("tool {}", message.tool_name.as_deref().unwrap_or("call"))
+            }
             spaces_store::sessions::MessageRole::ToolResult => "tool result".to_owned(),
             spaces_store::sessions::MessageRole::System => "note".to_owned(),
         };
@@ -255,7 +253,8 @@ fn print_conversation(session: &SessionSummary, messages: &[SessionMessage]) {
 /// window, prints the command to run.
 fn resume(data_dir: &Path, session: &SessionSummary) -> anyhow::Result<()> {
     let resume = session.resume_command();
-    check_resumable(&resume.argv, resume.cwd.as_deref())?;
+    crate::model::sessions::check_resumable(&resume.argv, resume.cwd.as_deref())
+        .map_err(|problem| anyhow::anyhow!("cannot resume here: {problem}"))?;
     let request = crate::control::Request::Spawn {
         cwd: resume.cwd.as_ref().map(PathBuf::from),
         command: resume.argv.clone(),
@@ -272,34 +271,4 @@ fn resume(data_dir: &Path, session: &SessionSummary) -> anyhow::Result<()> {
         }
         Err(error) => Err(error),
     }
-}
-
-/// Nothing is started half-way: the directory must still exist and the agent's CLI be on
-/// `PATH`.
-pub fn check_resumable(argv: &[String], cwd: Option<&str>) -> anyhow::Result<()> {
-    if let Some(cwd) = cwd
-        && !Path::new(cwd).is_dir()
-    {
-        bail!("the session's directory {cwd} no longer exists");
-    }
-    let program = argv.first().map(String::as_str).unwrap_or_default();
-    if find_on_path(program).is_none() {
-        bail!("`{program}` is not on PATH: install it, or resume the session where it is");
-    }
-    Ok(())
-}
-
-/// Where `program` is on `PATH`, if anywhere.
-pub fn find_on_path(program: &str) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt as _;
-    if program.contains('/') {
-        return Some(PathBuf::from(program)).filter(|path| path.is_file());
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|candidate| {
-            std::fs::metadata(candidate)
-                .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
-        })
 }

@@ -28,6 +28,7 @@ use crate::ui::terminal::{self, PaneRequest, PaneViews, ViewContext};
 use crate::ui::theme;
 use crate::ui::tiles::TileBehavior;
 
+mod agents;
 mod persist;
 mod startup;
 
@@ -57,6 +58,9 @@ pub struct AppConfig {
     /// How often the recorder looks for damage on disk; `None`: its defaults (tests of the
     /// damaged-file path make it quick).
     pub damage_checks: Option<spaces_store::DamageChecks>,
+    /// Where the agents keep their sessions; `None`: where the agents' own variables say
+    /// (`CLAUDE_CONFIG_DIR`, `CODEX_HOME`, `GEMINI_CLI_HOME`, else under `$HOME`).
+    pub session_roots: Option<spaces_store::sessions::SessionRoots>,
 }
 
 impl AppConfig {
@@ -68,6 +72,7 @@ impl AppConfig {
             default_command: Vec::new(),
             database_growth_limit_pages: None,
             damage_checks: None,
+            session_roots: None,
         }
     }
 }
@@ -104,6 +109,10 @@ pub struct SpacesApp {
     /// The pane last told it has the focus (mode 1004), if any: the focused pane while the
     /// window has the keyboard focus.
     focus_reported: Option<PaneId>,
+    /// The agents' sessions index (a worker thread), when this session is saved.
+    sessions: Option<crate::model::sessions::Sessions>,
+    sessions_panel: crate::ui::sessions::SessionsPanel,
+    agent_dialog: agents::AgentDialog,
 }
 
 impl SpacesApp {
@@ -155,10 +164,14 @@ impl SpacesApp {
             last_trim: now,
             frames: 0,
             focus_reported: None,
+            sessions: None,
+            sessions_panel: crate::ui::sessions::SessionsPanel::default(),
+            agent_dialog: agents::AgentDialog::default(),
             panes,
             config,
         };
         app.adopt_saved_layout(store.saved.as_ref());
+        app.start_sessions(ctx);
         if app.panes.is_empty() {
             app.open_first_pane()?;
         }
@@ -219,6 +232,7 @@ impl SpacesApp {
             self.apply_settings(settings);
         }
         self.history.show(&ctx);
+        self.sessions_ui(ui);
         let mut requests = Vec::new();
         egui::CentralPanel::default()
             .frame(egui::Frame::new().fill(ctx.global_style().visuals.panel_fill))
@@ -378,6 +392,8 @@ impl SpacesApp {
                         .open(self.persistence.database_path(), pane, title);
                 }
             }
+            Command::ToggleSessions => self.toggle_sessions(),
+            Command::NewAgentPane => self.open_new_agent_dialog(),
             Command::RerunCommand => self.rerun_offered_command(),
             Command::CommandPalette => self.palette.toggle(),
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),

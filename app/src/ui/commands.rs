@@ -45,6 +45,8 @@ commands![
     CommandPalette,
     Settings,
     ShowHistory,
+    ToggleSessions,
+    NewAgentPane,
     RerunCommand,
     Quit,
 ];
@@ -118,6 +120,8 @@ impl Command {
             Command::CommandPalette => "Command palette",
             Command::Settings => "Settings",
             Command::ShowHistory => "Show full history of this pane",
+            Command::ToggleSessions => "Agent sessions (find, search, resume)",
+            Command::NewAgentPane => "New agent pane (Claude Code, Codex, Gemini)",
             Command::RerunCommand => "Run the restored pane's last command again",
             Command::Quit => "Quit Spaces",
         }
@@ -133,6 +137,7 @@ impl Command {
             | Command::NewTab
             | Command::RestartPane
             | Command::ClosePane
+            | Command::NewAgentPane
             | Command::RerunCommand => Some(Menu::Pane),
             Command::Copy
             | Command::Paste
@@ -148,7 +153,8 @@ impl Command {
             | Command::ZoomIn
             | Command::ZoomOut
             | Command::ZoomReset
-            | Command::ShowHistory => Some(Menu::View),
+            | Command::ShowHistory
+            | Command::ToggleSessions => Some(Menu::View),
             Command::ScrollPageUp | Command::ScrollPageDown | Command::ScrollToBottom => None,
         }
     }
@@ -183,6 +189,8 @@ impl Command {
             Command::CommandPalette => ctrl_shift(Key::P),
             Command::Settings => ctrl_shift(Key::Comma),
             Command::ShowHistory => ctrl_shift(Key::H),
+            Command::ToggleSessions => ctrl_shift(Key::S),
+            Command::NewAgentPane => ctrl_shift(Key::N),
             Command::RerunCommand => ctrl_shift(Key::Enter),
             Command::Quit => ctrl_shift(Key::Q),
         }

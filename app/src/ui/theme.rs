@@ -22,6 +22,14 @@ pub const EXITED_TAB: Color32 = Color32::GRAY;
 /// The accent: selections, the focused pane's frame, the default workspace colour.
 pub const ACCENT: Color32 = Color32::from_rgb(0x5b, 0x9c, 0xf5);
 
+/// Each agent's colour in the sessions panel.
+pub const AGENT_CLAUDE: Color32 = Color32::from_rgb(0xd9, 0x77, 0x57);
+pub const AGENT_CODEX: Color32 = Color32::from_rgb(0x8e, 0xc0, 0x7c);
+pub const AGENT_GEMINI: Color32 = Color32::from_rgb(0x7a, 0xa6, 0xda);
+/// The text of a search hit's snippet, and the background of what matched.
+pub const SNIPPET_TEXT: Color32 = Color32::from_rgb(0xb8, 0xb8, 0xb8);
+pub const MATCH_HIGHLIGHT: Color32 = Color32::from_rgb(0xe7, 0xc5, 0x47);
+
 pub fn apply(ctx: &egui::Context) {
     ctx.set_visuals(visuals());
 }

@@ -1,0 +1,285 @@
+//! The agents' sessions for the window: a worker thread that keeps Spaces' index of Claude,
+//! Codex and Gemini sessions current (a full pass at start, with progress; then again within
+//! moments of any change in the agents' folders, watched with `notify`), and answers the
+//! sessions panel's queries on its own database connection, so the UI never waits for SQL.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender, select};
+use spaces_store::Database;
+use spaces_store::sessions::{
+    Agent, IndexProgress, IndexReport, SearchHit, SessionFilter, SessionMessage, SessionRoots,
+    SessionSummary,
+};
+
+/// Changes in the agents' folders are gathered this long before indexing them (an agent
+/// appends many lines in a burst).
+const SETTLE: Duration = Duration::from_millis(150);
+
+/// What the panel asks.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SessionQuery {
+    List(SessionFilter),
+    Search { text: String, filter: SessionFilter },
+    Conversation { agent: Agent, id: String },
+}
+
+/// The answer to a query.
+#[derive(Clone, Debug)]
+pub enum SessionAnswer {
+    Sessions(Vec<SessionSummary>),
+    Hits(Vec<SearchHit>),
+    Conversation {
+        session: Option<Box<SessionSummary>>,
+        messages: Vec<SessionMessage>,
+    },
+    Failed(String),
+}
+
+/// How indexing is going, for the panel's status line.
+#[derive(Clone, Debug, Default)]
+pub struct IndexStatus {
+    /// While a pass runs: how far it is.
+    pub progress: Option<IndexProgress>,
+    /// The first pass has finished (what is listed is complete).
+    pub ready: bool,
+    /// Bumped after each pass that changed something: the panel asks again.
+    pub version: u64,
+    /// "3 lines not understood in 2 files", when the last pass met bad input.
+    pub problems: Option<String>,
+    /// Indexing does not work at all (the database cannot be opened).
+    pub error: Option<String>,
+}
+
+struct Shared {
+    status: Mutex<IndexStatus>,
+    /// Answers not taken yet, with the serial numbers of their queries.
+    answers: Mutex<Vec<(u64, SessionAnswer)>>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+}
+
+/// The handle the window keeps.
+pub struct Sessions {
+    shared: Arc<Shared>,
+    queries: Sender<(u64, SessionQuery)>,
+    serial: u64,
+}
+
+impl Sessions {
+    /// Starts the worker on the database at `database` reading the agents' `roots`; `wake`
+    /// is called whenever there is something new to show.
+    pub fn start(
+        database: PathBuf,
+        roots: SessionRoots,
+        wake: Arc<dyn Fn() + Send + Sync>,
+    ) -> std::io::Result<Self> {
+        let shared = Arc::new(Shared {
+            status: Mutex::new(IndexStatus::default()),
+            answers: Mutex::new(Vec::new()),
+            wake,
+        });
+        let (queries, incoming) = crossbeam_channel::bounded(16);
+        let worker = shared.clone();
+        std::thread::Builder::new()
+            .name("sessions-index".into())
+            .spawn(move || run(&database, &roots, &worker, &incoming))?;
+        Ok(Self {
+            shared,
+            queries,
+            serial: 0,
+        })
+    }
+
+    /// Asks `query`; returns its serial number, which its answer carries.
+    pub fn ask(&mut self, query: SessionQuery) -> u64 {
+        self.serial += 1;
+        if self.queries.try_send((self.serial, query)).is_err() {
+            tracing::debug!("the sessions worker is busy; the query waits for the next frame");
+        }
+        self.serial
+    }
+
+    /// The answers that arrived since the last call, with their queries' serials.
+    pub fn take_answers(&self) -> Vec<(u64, SessionAnswer)> {
+        std::mem::take(&mut *lock(&self.shared.answers))
+    }
+
+    pub fn status(&self) -> IndexStatus {
+        lock(&self.shared.status).clone()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn run(
+    path: &Path,
+    roots: &SessionRoots,
+    shared: &Shared,
+    queries: &Receiver<(u64, SessionQuery)>,
+) {
+    let database = match Database::open(path) {
+        Ok(database) => database,
+        Err(error) => {
+            lock(&shared.status).error = Some(format!("the sessions index is off: {error}"));
+            (shared.wake)();
+            return;
+        }
+    };
+    let (changes_tx, changes) = crossbeam_channel::unbounded();
+    let _watcher = watch(roots, changes_tx);
+    index(&database, roots, shared);
+    loop {
+        select! {
+            recv(queries) -> query => match query {
+                Ok((serial, query)) => {
+                    let answer = answer(&database, query);
+                    lock(&shared.answers).push((serial, answer));
+                    (shared.wake)();
+                }
+                Err(_) => break,
+            },
+            recv(changes) -> change => {
+                if change.is_err() {
+                    break;
+                }
+                // Let a burst of appends settle, then index once.
+                std::thread::sleep(SETTLE);
+                while changes.try_recv().is_ok() {}
+                index(&database, roots, shared);
+            }
+        }
+    }
+}
+
+/// Watches every root that exists (recursively); `None` when watching is not possible, and
+/// then only the first pass runs.
+fn watch(
+    roots: &SessionRoots,
+    changes: Sender<notify::Result<notify::Event>>,
+) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher as _;
+    let mut watcher = match notify::recommended_watcher(changes) {
+        Ok(watcher) => watcher,
+        Err(error) => {
+            tracing::warn!(%error, "cannot watch the agents' folders; sessions are indexed at start only");
+            return None;
+        }
+    };
+    for root in [&roots.claude, &roots.codex, &roots.gemini]
+        .into_iter()
+        .flatten()
+        .filter(|root| root.is_dir())
+    {
+        if let Err(error) = watcher.watch(root, notify::RecursiveMode::Recursive) {
+            tracing::warn!(%error, root = %root.display(), "cannot watch");
+        }
+    }
+    Some(watcher)
+}
+
+/// One incremental pass, with its progress and outcome in the shared status.
+fn index(database: &Database, roots: &SessionRoots, shared: &Shared) {
+    let mut report_progress = |progress: IndexProgress| {
+        lock(&shared.status).progress = Some(progress);
+        (shared.wake)();
+    };
+    let result = database.index_sessions(roots, &mut report_progress);
+    let mut status = lock(&shared.status);
+    status.progress = None;
+    status.ready = true;
+    match result {
+        Ok(report) => {
+            if changed(&report) {
+                status.version += 1;
+            }
+            status.problems = problems(&report);
+        }
+        Err(error) => status.error = Some(format!("indexing failed: {error}")),
+    }
+    drop(status);
+    (shared.wake)();
+}
+
+fn changed(report: &IndexReport) -> bool {
+    report.files_read > 0 || report.files_gone > 0 || report.sessions_updated > 0
+}
+
+/// The bad input of a pass, in words.
+pub fn problems(report: &IndexReport) -> Option<String> {
+    let lines = report.lines_not_understood();
+    let files = report.files_with_problems;
+    (lines > 0 || files > 0).then(|| {
+        format!(
+            "{lines} lines not understood in {files} file{}",
+            if files == 1 { "" } else { "s" }
+        )
+    })
+}
+
+fn answer(database: &Database, query: SessionQuery) -> SessionAnswer {
+    let result = match query {
+        SessionQuery::List(filter) => database.list_sessions(&filter).map(SessionAnswer::Sessions),
+        SessionQuery::Search { text, filter } => database
+            .search_sessions(&text, &filter, 500)
+            .map(SessionAnswer::Hits),
+        SessionQuery::Conversation { agent, id } => {
+            database.session_summary(agent, &id).and_then(|session| {
+                let messages = database.session_messages(agent, &id)?;
+                Ok(SessionAnswer::Conversation {
+                    session: session.map(Box::new),
+                    messages,
+                })
+            })
+        }
+    };
+    result.unwrap_or_else(|error| SessionAnswer::Failed(error.to_string()))
+}
+
+/// A fresh session id for an agent that lets the caller choose one (`--session-id`).
+pub fn new_session_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The command that starts a new `agent` conversation, with an id Spaces chose where the CLI
+/// takes one (so the pane's link is known from the start).
+pub fn new_agent_command(agent: Agent) -> Vec<String> {
+    match agent {
+        Agent::Claude => vec!["claude".into(), "--session-id".into(), new_session_id()],
+        Agent::Gemini => vec!["gemini".into(), "--session-id".into(), new_session_id()],
+        Agent::Codex => vec!["codex".into()],
+    }
+}
+
+/// Nothing is started half-way: the directory must still exist and the agent's CLI be on
+/// `PATH`.
+pub fn check_resumable(argv: &[String], cwd: Option<&str>) -> Result<(), String> {
+    if let Some(cwd) = cwd
+        && !Path::new(cwd).is_dir()
+    {
+        return Err(format!("the directory {cwd} no longer exists"));
+    }
+    let program = argv.first().map(String::as_str).unwrap_or_default();
+    if find_on_path(program).is_none() {
+        return Err(format!("`{program}` is not on PATH"));
+    }
+    Ok(())
+}
+
+/// Where `program` is on `PATH`, if anywhere.
+pub fn find_on_path(program: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt as _;
+    if program.contains('/') {
+        return Some(PathBuf::from(program)).filter(|path| path.is_file());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| {
+            std::fs::metadata(candidate)
+                .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+        })
+}
