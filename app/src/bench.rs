@@ -17,6 +17,7 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 mod fixture;
+mod index;
 mod recording;
 mod render;
 mod restore;
@@ -87,6 +88,15 @@ pub enum BenchKind {
         #[arg(long)]
         json: bool,
     },
+    /// The agent sessions index on generated transcripts: cold index, re-run, an appended
+    /// line until searchable, search p50.
+    Index {
+        /// Megabytes of generated transcripts.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+        mb: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// One restore round in this process (run by `restore`).
     #[command(hide = true)]
     RestoreMeasure {
@@ -133,6 +143,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             *json,
         ),
         BenchKind::History { mb, rounds, json } => history(*mb as usize, (*rounds).max(1), *json),
+        BenchKind::Index { mb, json } => index::run(*mb, *json),
         BenchKind::RestoreMeasure {
             dir,
             panes,

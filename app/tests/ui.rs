@@ -800,3 +800,44 @@ fn the_sessions_panel_lists_searches_opens_and_resumes() {
         "nothing started half-way"
     );
 }
+
+/// A session an agent writes while the window runs appears in the panel by itself.
+#[test]
+fn a_new_session_appears_in_the_panel_by_itself() {
+    let roots = tempfile::tempdir().expect("roots");
+    let claude = roots.path().join("claude");
+    std::fs::create_dir_all(claude.join("projects/-tmp")).expect("mkdir");
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    let config = AppConfig {
+        control_socket: false,
+        system_clipboard: false,
+        default_command: vec!["/bin/sh".into()],
+        session_roots: Some(spaces_store::sessions::SessionRoots {
+            claude: Some(claude.clone()),
+            codex: None,
+            gemini: None,
+        }),
+        ..AppConfig::new(data_dir.path().to_path_buf())
+    };
+    let mut harness = Harness::builder()
+        .with_size(Vec2::new(1400.0, 800.0))
+        .build_eframe(|cc| SpacesApp::new(&cc.egui_ctx, config).expect("app starts"));
+    harness.run_steps(2);
+    let mut window = Window {
+        harness,
+        _data_dir: data_dir,
+    };
+    window.shortcut(Key::S);
+    window.wait_for("the empty list", |w| w.has_label("No sessions found."));
+    std::fs::write(
+        claude.join("projects/-tmp/5a5a5a5a-0000-4000-8000-000000000001.jsonl"),
+        concat!(
+            r#"{"type":"user","sessionId":"5a5a5a5a-0000-4000-8000-000000000001","cwd":"/tmp","uuid":"n1","parentUuid":null,"isSidechain":false,"timestamp":"2026-12-03T10:00:00.000Z","message":{"role":"user","content":"Written while the window runs"}}"#,
+            "\n"
+        ),
+    )
+    .expect("write a transcript");
+    window.wait_for("the new session", |w| {
+        w.has_label("Written while the window runs")
+    });
+}

@@ -155,6 +155,10 @@ impl Spaces {
             .arg(self.data_dir())
             .env("DISPLAY", self.x_server.display())
             .env("HOME", &home)
+            .env("PATH", self.path())
+            .env_remove("CLAUDE_CONFIG_DIR")
+            .env_remove("CODEX_HOME")
+            .env_remove("GEMINI_CLI_HOME")
             .env("SHELL", "/bin/bash")
             .env("TMUX_TMPDIR", &home)
             .env("LIBGL_ALWAYS_SOFTWARE", "1")
@@ -244,12 +248,29 @@ impl Spaces {
         Ok((status, text))
     }
 
-    /// Runs `spaces --data-dir DIR <args>` and returns what it did, success or not.
+    /// `PATH` for the window and the commands: the test home's `bin` first (stand-in agent
+    /// CLIs go there), then the test's own.
+    pub fn path(&self) -> std::ffi::OsString {
+        let mut path = self.home().join("bin").into_os_string();
+        if let Some(inherited) = std::env::var_os("PATH") {
+            path.push(":");
+            path.push(inherited);
+        }
+        path
+    }
+
+    /// Runs `spaces --data-dir DIR <args>` and returns what it did, success or not. It runs
+    /// with the window's `HOME` and `PATH` (so it sees the same agents' folders and CLIs).
     pub fn cli_output(&self, args: &[&str]) -> anyhow::Result<Output> {
         Command::new(&self.bin)
             .arg("--data-dir")
             .arg(self.data_dir())
             .args(args)
+            .env("HOME", self.home())
+            .env("PATH", self.path())
+            .env_remove("CLAUDE_CONFIG_DIR")
+            .env_remove("CODEX_HOME")
+            .env_remove("GEMINI_CLI_HOME")
             .env_remove("SPACES_PANE_ID")
             .stdin(Stdio::null())
             .output()
