@@ -337,8 +337,14 @@ fn session_row(
             details.push(session.models.join(", "));
         }
         details.push(format!("{} messages", session.message_count));
-        if let Some(last) = session.last_at_ms.and_then(local_time) {
-            details.push(last);
+        match (
+            session.first_at_ms.and_then(local_time),
+            session.last_at_ms.and_then(local_time),
+        ) {
+            (Some(first), Some(last)) if first != last => {
+                details.push(format!("{first} – {last}"));
+            }
+            (first, last) => details.extend(last.or(first)),
         }
         if session.file_gone {
             details.push("transcript deleted by the agent".to_owned());
