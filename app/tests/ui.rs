@@ -34,15 +34,23 @@ impl Window {
     }
 
     fn open_with(data_dir: TempDir, database_growth_limit_pages: Option<u64>) -> Self {
-        let config = AppConfig {
+        Self::open_configured(data_dir, |config| {
+            config.database_growth_limit_pages = database_growth_limit_pages;
+        })
+    }
+
+    /// A 1400x800 window on `data_dir` with `/bin/sh` panes and no socket or system
+    /// clipboard, after `configure` changed what a test needs.
+    fn open_configured(data_dir: TempDir, configure: impl FnOnce(&mut AppConfig)) -> Self {
+        let mut config = AppConfig {
             control_socket: false,
             system_clipboard: false,
             default_command: vec!["/bin/sh".into()],
-            database_growth_limit_pages,
             ..AppConfig::new(data_dir.path().to_path_buf())
         };
+        configure(&mut config);
         let mut harness = Harness::builder()
-            .with_size(Vec2::new(1200.0, 800.0))
+            .with_size(Vec2::new(1400.0, 800.0))
             .build_eframe(|cc| SpacesApp::new(&cc.egui_ctx, config).expect("app starts"));
         harness.run_steps(2);
         Self {
@@ -603,24 +611,12 @@ fn damage_table(data_dir: &std::path::Path, table: &str) {
 }
 
 fn window_with_quick_damage_checks(data_dir: TempDir) -> Window {
-    let config = AppConfig {
-        control_socket: false,
-        system_clipboard: false,
-        default_command: vec!["/bin/sh".into()],
-        damage_checks: Some(spaces_store::DamageChecks {
+    Window::open_configured(data_dir, |config| {
+        config.damage_checks = Some(spaces_store::DamageChecks {
             vital_every: Duration::from_millis(100),
             full_after: Duration::from_millis(300),
-        }),
-        ..AppConfig::new(data_dir.path().to_path_buf())
-    };
-    let mut harness = Harness::builder()
-        .with_size(Vec2::new(1200.0, 800.0))
-        .build_eframe(|cc| SpacesApp::new(&cc.egui_ctx, config).expect("app starts"));
-    harness.run_steps(2);
-    Window {
-        harness,
-        _data_dir: data_dir,
-    }
+        });
+    })
 }
 
 fn has_notice(window: &Window, words: &[&str]) -> bool {
@@ -724,26 +720,13 @@ fn focus_changes_are_reported_to_programs_that_ask() {
 fn window_with_fixture_sessions() -> Window {
     let fixtures =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../store/tests/fixtures/sessions");
-    let data_dir = tempfile::tempdir().expect("tempdir");
-    let config = AppConfig {
-        control_socket: false,
-        system_clipboard: false,
-        default_command: vec!["/bin/sh".into()],
-        session_roots: Some(spaces_store::sessions::SessionRoots {
+    Window::open_configured(tempfile::tempdir().expect("tempdir"), |config| {
+        config.session_roots = Some(spaces_store::sessions::SessionRoots {
             claude: Some(fixtures.join("claude")),
             codex: Some(fixtures.join("codex")),
             gemini: Some(fixtures.join("gemini/.gemini")),
-        }),
-        ..AppConfig::new(data_dir.path().to_path_buf())
-    };
-    let mut harness = Harness::builder()
-        .with_size(Vec2::new(1400.0, 800.0))
-        .build_eframe(|cc| SpacesApp::new(&cc.egui_ctx, config).expect("app starts"));
-    harness.run_steps(2);
-    Window {
-        harness,
-        _data_dir: data_dir,
-    }
+        });
+    })
 }
 
 /// The sessions panel lists every fixture session, search finds a phrase with its snippet,
@@ -807,26 +790,13 @@ fn a_new_session_appears_in_the_panel_by_itself() {
     let roots = tempfile::tempdir().expect("roots");
     let claude = roots.path().join("claude");
     std::fs::create_dir_all(claude.join("projects/-tmp")).expect("mkdir");
-    let data_dir = tempfile::tempdir().expect("tempdir");
-    let config = AppConfig {
-        control_socket: false,
-        system_clipboard: false,
-        default_command: vec!["/bin/sh".into()],
-        session_roots: Some(spaces_store::sessions::SessionRoots {
+    let mut window = Window::open_configured(tempfile::tempdir().expect("tempdir"), |config| {
+        config.session_roots = Some(spaces_store::sessions::SessionRoots {
             claude: Some(claude.clone()),
             codex: None,
             gemini: None,
-        }),
-        ..AppConfig::new(data_dir.path().to_path_buf())
-    };
-    let mut harness = Harness::builder()
-        .with_size(Vec2::new(1400.0, 800.0))
-        .build_eframe(|cc| SpacesApp::new(&cc.egui_ctx, config).expect("app starts"));
-    harness.run_steps(2);
-    let mut window = Window {
-        harness,
-        _data_dir: data_dir,
-    };
+        });
+    });
     window.shortcut(Key::S);
     window.wait_for("the empty list", |w| w.has_label("No sessions found."));
     std::fs::write(

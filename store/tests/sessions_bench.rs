@@ -101,18 +101,7 @@ fn index_and_search_generated_transcripts() {
         hits.len()
     );
 
-    let queries = [
-        "database timeout",
-        "\"retry the queue\"",
-        "healthz",
-        "glyph atlas texture",
-        "mutex",
-        "please fix",
-        "unicode width",
-        "borrow lifetime",
-        "deploy release",
-        "zzzznotthere",
-    ];
+    let queries = spaces_store::sessions::generate::BENCH_QUERIES;
     let mut times: Vec<Duration> = Vec::new();
     for _ in 0..5 {
         for query in queries {

@@ -9,21 +9,7 @@ use anyhow::Context as _;
 use serde_json::json;
 use spaces_store::Database;
 use spaces_store::sessions::SessionFilter;
-use spaces_store::sessions::generate::write_fixture_home;
-
-/// Searches timed for the p50 (a word, a phrase, several words, a miss).
-const QUERIES: &[&str] = &[
-    "database timeout",
-    "\"retry the queue\"",
-    "healthz",
-    "glyph atlas texture",
-    "mutex",
-    "please fix",
-    "unicode width",
-    "borrow lifetime",
-    "deploy release",
-    "zzzznotthere",
-];
+use spaces_store::sessions::generate::{BENCH_QUERIES, write_fixture_home};
 
 pub fn run(mb: u64, json_only: bool) -> anyhow::Result<()> {
     let directory = tempfile_dir()?;
@@ -57,7 +43,7 @@ pub fn run(mb: u64, json_only: bool) -> anyhow::Result<()> {
 
     let mut times: Vec<f64> = Vec::new();
     for _ in 0..5 {
-        for query in QUERIES {
+        for query in BENCH_QUERIES {
             let started = Instant::now();
             database.search_sessions(query, &SessionFilter::default(), 50)?;
             times.push(started.elapsed().as_secs_f64() * 1000.0);

@@ -23,6 +23,20 @@ pub struct GeneratedHome {
     pub sessions: u64,
 }
 
+/// Searches to time on a generated index: a word, a phrase, several words, a miss.
+pub const BENCH_QUERIES: &[&str] = &[
+    "database timeout",
+    "\"retry the queue\"",
+    "healthz",
+    "glyph atlas texture",
+    "mutex",
+    "please fix",
+    "unicode width",
+    "borrow lifetime",
+    "deploy release",
+    "zzzznotthere",
+];
+
 /// 2025-01-01T00:00:00Z: generated sessions start here and move forward.
 const EPOCH_MS: i64 = 1_735_689_600_000;
 
