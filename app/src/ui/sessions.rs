@@ -460,11 +460,11 @@ impl Conversation {
     fn find_bar(&mut self, ui: &mut egui::Ui, count: usize) {
         let focus = ui.input_mut(|input| input.consume_key(egui::Modifiers::COMMAND, egui::Key::F));
         ui.horizontal(|ui| {
-            ui.label("Find");
             let field = ui.add(
                 egui::TextEdit::singleline(&mut self.find)
                     .id(egui::Id::unique("session-find"))
-                    .desired_width(260.0),
+                    .hint_text("Find in this conversation (Ctrl+F)")
+                    .desired_width(300.0),
             );
             if focus {
                 field.request_focus();
