@@ -441,3 +441,26 @@ fn kill9_and_restart_bring_the_window_back() -> Result<()> {
     spaces.wait_for_line(pane, "back-7")?;
     Ok(())
 }
+
+/// Ctrl+Minus and Ctrl+Equals are egui's own zoom keys: in Spaces they belong to the program
+/// in the pane and leave the interface's scale (so the pane's size) alone.
+#[test]
+fn egui_zoom_keys_leave_the_interface_alone() -> Result<()> {
+    let (spaces, pane) = start()?;
+    let before = spaces.pane(pane)?;
+    spaces.key(&["ctrl+minus", "ctrl+minus", "ctrl+equal"])?;
+    // The keys reached the shell's line (as in any terminal): clear it.
+    spaces.key(&["ctrl+u"])?;
+    type_command(&spaces, "echo zoom-$((6*7))")?;
+    spaces.wait_for_line(pane, "zoom-42")?;
+    let after = spaces.pane(pane)?;
+    ensure!(
+        (after.cols, after.rows) == (before.cols, before.rows),
+        "the pane went from {}x{} to {}x{}",
+        before.cols,
+        before.rows,
+        after.cols,
+        after.rows
+    );
+    Ok(())
+}

@@ -118,6 +118,9 @@ pub struct SpacesApp {
 impl SpacesApp {
     pub fn new(ctx: &egui::Context, config: AppConfig) -> anyhow::Result<Self> {
         theme::apply(ctx);
+        // Ctrl+Plus/Minus/0 belong to the programs in the panes; Spaces zooms the terminal
+        // font with its own commands, never the whole interface.
+        ctx.options_mut(|options| options.zoom_with_keyboard = false);
         let runtime = startup::Runtime::start(ctx, &config)?;
         let (settings, settings_problem) = Settings::load(&config.data_dir);
         let mut notices = runtime.notices;
