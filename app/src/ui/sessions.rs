@@ -382,7 +382,7 @@ fn highlighted(snippet: &str) -> LayoutJob {
         ..TextFormat::default()
     };
     let mark = TextFormat {
-        color: Color32::BLACK,
+        color: theme::MATCH_TEXT,
         background: theme::MATCH_HIGHLIGHT,
         ..TextFormat::default()
     };

@@ -29,6 +29,7 @@ pub const AGENT_GEMINI: Color32 = Color32::from_rgb(0x7a, 0xa6, 0xda);
 /// The text of a search hit's snippet, and the background of what matched.
 pub const SNIPPET_TEXT: Color32 = Color32::from_rgb(0xb8, 0xb8, 0xb8);
 pub const MATCH_HIGHLIGHT: Color32 = Color32::from_rgb(0xe7, 0xc5, 0x47);
+pub const MATCH_TEXT: Color32 = Color32::BLACK;
 
 pub fn apply(ctx: &egui::Context) {
     ctx.set_visuals(visuals());
