@@ -464,3 +464,40 @@ fn egui_zoom_keys_leave_the_interface_alone() -> Result<()> {
     );
     Ok(())
 }
+
+/// Ctrl+Shift+= / - / 0 change the terminal font (so the pane's columns), and nothing of them
+/// is typed into the shell.
+#[test]
+fn zoom_keys_change_the_terminal_font_only() -> Result<()> {
+    let (spaces, pane) = start()?;
+    let base = spaces.pane(pane)?.cols;
+    spaces.key(&["ctrl+shift+equal", "ctrl+shift+equal"])?;
+    let larger = wait_until("fewer columns", std::time::Duration::from_secs(10), || {
+        Ok(Some(spaces.pane(pane)?.cols).filter(|cols| *cols < base))
+    })?;
+    spaces.key(&[
+        "ctrl+shift+minus",
+        "ctrl+shift+minus",
+        "ctrl+shift+minus",
+        "ctrl+shift+minus",
+    ])?;
+    wait_until("more columns", std::time::Duration::from_secs(10), || {
+        Ok(Some(spaces.pane(pane)?.cols).filter(|cols| *cols > base))
+    })?;
+    spaces.key(&["ctrl+shift+0"])?;
+    wait_until(
+        "the font size reset",
+        std::time::Duration::from_secs(10),
+        || Ok((spaces.pane(pane)?.cols == base).then_some(())),
+    )?;
+    type_command(&spaces, "echo typed-$((6*7))")?;
+    let screen = spaces.wait_for_line(pane, "typed-42")?;
+    ensure!(
+        screen
+            .lines()
+            .any(|line| line.trim_end() == "$ echo typed-$((6*7))"),
+        "the zoom keys typed something into the shell:\n{screen}"
+    );
+    println!("columns: {base} at the start, {larger} zoomed in");
+    Ok(())
+}

@@ -324,7 +324,7 @@ impl SpacesApp {
         ctx.input_mut(|input| {
             for command in Command::ALL {
                 if let Some(shortcut) = command.shortcut()
-                    && input.consume_shortcut(&shortcut)
+                    && crate::ui::commands::consume_shortcut(input, &shortcut)
                 {
                     fired.push(*command);
                 }

@@ -211,6 +211,30 @@ impl Command {
     }
 }
 
+/// Takes the key press of `shortcut` out of this frame's input, if there is one. The key is
+/// matched by what it types or by where it is: with Shift held, the `=` key types `+` and `0`
+/// types `)` on most layouts, and Ctrl+Shift+= must still zoom in. Modifiers match exactly.
+pub fn consume_shortcut(input: &mut egui::InputState, shortcut: &KeyboardShortcut) -> bool {
+    let wanted = shortcut.logical_key;
+    let position = input.events.iter().position(|event| {
+        matches!(
+            event,
+            egui::Event::Key { key, physical_key, pressed: true, modifiers, .. }
+                if (*key == wanted || *physical_key == Some(wanted))
+                    && modifiers.ctrl == shortcut.modifiers.ctrl
+                    && modifiers.shift == shortcut.modifiers.shift
+                    && modifiers.alt == shortcut.modifiers.alt
+        )
+    });
+    match position {
+        Some(index) => {
+            input.events.remove(index);
+            true
+        }
+        None => false,
+    }
+}
+
 fn key_name(key: Key) -> &'static str {
     match key {
         Key::ArrowLeft => "Left",
