@@ -107,6 +107,10 @@ impl Window {
         self.harness.query_all_by_label(label).next().is_some()
     }
 
+    fn has_label_containing(&self, part: &str) -> bool {
+        self.harness.query_all_by_label_contains(part).next().is_some()
+    }
+
     /// The focused pane's screen, one string per row.
     fn screen(&self) -> String {
         let entry = self
@@ -810,4 +814,28 @@ fn a_new_session_appears_in_the_panel_by_itself() {
     window.wait_for("the new session", |w| {
         w.has_label("Written while the window runs")
     });
+}
+
+/// The history window's filter takes the keyboard when it opens, the count says how many
+/// lines match, and Escape closes the window.
+#[test]
+fn the_history_filter_takes_the_keyboard_counts_matches_and_escape_closes() {
+    let mut window = Window::open();
+    window.type_line("echo first-$((6*7)); echo second-$((6*7))");
+    window.wait_for("the output", |w| w.screen().contains("second-42"));
+    window.harness.state_mut().save_and_stop_recording();
+    window.shortcut(Key::H);
+    window.wait_for("the history", |w| w.has_label_containing("lines"));
+    window.harness.event(Event::Text("first-4".to_owned()));
+    window.harness.run_steps(3);
+    window.wait_for("the filtered count", |w| {
+        w.has_label_containing("of") && w.has_label_containing("lines match")
+    });
+    window.harness.key_press(Key::Escape);
+    window.harness.run_steps(3);
+    assert!(
+        !window.has_label_containing("Full history of pane"),
+        "Escape closes the history window"
+    );
+    assert!(!window.screen().contains("first-4\n"), "nothing reached the shell");
 }

@@ -16,6 +16,8 @@ struct OpenHistory {
     title: String,
     loaded: Arc<Mutex<Loaded>>,
     filter: String,
+    /// The filter takes the keyboard when the window opens.
+    focus_filter: bool,
 }
 
 #[derive(Default)]
@@ -48,6 +50,7 @@ impl HistoryView {
             title,
             loaded,
             filter: String::new(),
+            focus_filter: true,
         });
     }
 
@@ -56,6 +59,7 @@ impl HistoryView {
             return;
         };
         let mut keep_open = true;
+        let mut escape = false;
         egui::Window::new(format!(
             "Full history of pane {} ({})",
             history.pane, history.title
@@ -66,9 +70,13 @@ impl HistoryView {
             let state = lock(&history.loaded);
             ui.horizontal(|ui| {
                 ui.label("Filter:");
-                ui.text_edit_singleline(&mut history.filter);
-                let status = if state.done { "" } else { " (loading…)" };
-                ui.label(format!("{} lines{status}", state.lines.len()));
+                let field = ui.text_edit_singleline(&mut history.filter);
+                if std::mem::take(&mut history.focus_filter) {
+                    field.request_focus();
+                }
+                // Escape in the filter closes the window (the pane keeps its own Escape).
+                escape = field.lost_focus()
+                    && ui.input(|input| input.key_pressed(egui::Key::Escape));
             });
             if let Some(error) = &state.error {
                 ui.colored_label(crate::ui::theme::ERROR, error);
@@ -83,6 +91,13 @@ impl HistoryView {
                     .filter(|line| line.to_lowercase().contains(&filter))
                     .collect()
             };
+            let status = if state.done { "" } else { " (loading…)" };
+            let count = if filter.is_empty() {
+                format!("{} lines{status}", state.lines.len())
+            } else {
+                format!("{} of {} lines match{status}", shown.len(), state.lines.len())
+            };
+            ui.label(egui::RichText::new(count).weak());
             let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
             egui::ScrollArea::both()
                 .auto_shrink(false)
@@ -96,7 +111,7 @@ impl HistoryView {
                 ctx.request_repaint_after(std::time::Duration::from_millis(100));
             }
         });
-        if !keep_open {
+        if !keep_open || escape {
             self.open = None;
         }
     }

@@ -125,8 +125,10 @@ impl SessionsPanel {
                     .hint_text("Search prompts and answers…")
                     .desired_width(f32::INFINITY),
             );
-            if std::mem::take(&mut self.focus_search) {
+            // Asked until it holds: a side panel's first frame may not take the focus.
+            if self.focus_search {
                 search.request_focus();
+                self.focus_search = !search.has_focus();
             }
         });
         ui.horizontal(|ui| {
