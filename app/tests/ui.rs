@@ -108,7 +108,10 @@ impl Window {
     }
 
     fn has_label_containing(&self, part: &str) -> bool {
-        self.harness.query_all_by_label_contains(part).next().is_some()
+        self.harness
+            .query_all_by_label_contains(part)
+            .next()
+            .is_some()
     }
 
     /// The focused pane's screen, one string per row.
@@ -837,5 +840,35 @@ fn the_history_filter_takes_the_keyboard_counts_matches_and_escape_closes() {
         !window.has_label_containing("Full history of pane"),
         "Escape closes the history window"
     );
-    assert!(!window.screen().contains("first-4\n"), "nothing reached the shell");
+    assert!(
+        !window.screen().contains("first-4\n"),
+        "nothing reached the shell"
+    );
+}
+
+/// Closing a tab gives the focus to the tab beside it, which takes its place, not to a pane
+/// elsewhere; and a tab names its program and directory.
+#[test]
+fn closing_a_tab_focuses_the_neighbouring_tab() {
+    let mut window = Window::open();
+    window.shortcut(Key::E);
+    window.shortcut(Key::T);
+    window.shortcut(Key::T);
+    let tabs = visible_panes(window.app().tree());
+    let closing = window.focused();
+    let group: Vec<PaneId> = panes(window.app().tree())
+        .into_iter()
+        .filter(|pane| *pane != closing)
+        .collect();
+    assert_eq!(group.len(), 3, "{tabs:?}");
+    window.shortcut(Key::W);
+    let now = window.focused();
+    assert_eq!(
+        now, group[2],
+        "the previous tab of the group, not a pane elsewhere"
+    );
+    assert!(
+        window.has_label_containing("sh — "),
+        "tabs name the program and its directory"
+    );
 }

@@ -47,6 +47,19 @@ impl Pane {
         }
     }
 
+    /// What a tab says: the program's own title when it set one, else the program and its
+    /// directory (`vim — ~/src/app`).
+    pub fn tab_title(&self) -> String {
+        if let Some(title) = self.terminal.title().filter(|t| !t.trim().is_empty()) {
+            return title;
+        }
+        let program = self.title();
+        match self.cwd() {
+            Some(cwd) => format!("{program} — {}", short_path(&cwd)),
+            None => program,
+        }
+    }
+
     /// Re-reads the foreground process if the cached one is older than `max_age`.
     pub fn refresh_process(&mut self, max_age: Duration) {
         let stale = self
@@ -95,3 +108,16 @@ impl Pane {
 }
 
 use spaces_term::alacritty_terminal;
+
+/// A directory as people write it: `~` for the home directory.
+fn short_path(path: &std::path::Path) -> String {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    match home
+        .as_deref()
+        .and_then(|home| path.strip_prefix(home).ok())
+    {
+        Some(rest) if rest.as_os_str().is_empty() => "~".to_owned(),
+        Some(rest) => format!("~/{}", rest.display()),
+        None => path.display().to_string(),
+    }
+}

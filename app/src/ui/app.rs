@@ -505,16 +505,18 @@ impl SpacesApp {
     }
 
     pub fn close_pane(&mut self, pane: PaneId) {
-        // Focus goes to a neighbour, as the user's eye expects.
-        let next = [
-            Direction::Left,
-            Direction::Up,
-            Direction::Right,
-            Direction::Down,
-        ]
-        .into_iter()
-        .find_map(|direction| layout::neighbour(&self.tree, pane, direction))
-        .or_else(|| layout::neighbour_tab(&self.tree, pane, false));
+        // Focus goes where the eye is: the neighbouring tab of the same group (it takes the
+        // closed tab's place), else the nearest pane beside it.
+        let next = layout::neighbour_tab(&self.tree, pane, false).or_else(|| {
+            [
+                Direction::Left,
+                Direction::Up,
+                Direction::Right,
+                Direction::Down,
+            ]
+            .into_iter()
+            .find_map(|direction| layout::neighbour(&self.tree, pane, direction))
+        });
         layout::remove_pane(&mut self.tree, pane);
         self.close_pane_record(pane);
         self.panes.remove(pane);

@@ -75,8 +75,8 @@ impl HistoryView {
                     field.request_focus();
                 }
                 // Escape in the filter closes the window (the pane keeps its own Escape).
-                escape = field.lost_focus()
-                    && ui.input(|input| input.key_pressed(egui::Key::Escape));
+                escape =
+                    field.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Escape));
             });
             if let Some(error) = &state.error {
                 ui.colored_label(crate::ui::theme::ERROR, error);
@@ -95,7 +95,11 @@ impl HistoryView {
             let count = if filter.is_empty() {
                 format!("{} lines{status}", state.lines.len())
             } else {
-                format!("{} of {} lines match{status}", shown.len(), state.lines.len())
+                format!(
+                    "{} of {} lines match{status}",
+                    shown.len(),
+                    state.lines.len()
+                )
             };
             ui.label(egui::RichText::new(count).weak());
             let row_height = ui.text_style_height(&egui::TextStyle::Monospace);

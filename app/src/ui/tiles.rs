@@ -30,9 +30,9 @@ impl egui_tiles::Behavior<PaneId> for TileBehavior<'_> {
         let Some(entry) = self.panes.get(*pane) else {
             return "gone".into();
         };
-        let mut title = entry.title();
-        if title.chars().count() > 32 {
-            title = title.chars().take(31).collect::<String>() + "…";
+        let mut title = entry.tab_title();
+        if title.chars().count() > 40 {
+            title = title.chars().take(39).collect::<String>() + "…";
         }
         let text = egui::RichText::new(title);
         if entry.terminal.exit_info().is_some() {
