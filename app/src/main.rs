@@ -52,13 +52,21 @@ fn open_window(data_dir: std::path::PathBuf) -> anyhow::Result<()> {
             tracing::warn!(%error, "data directory {} is not usable", data_dir.display());
         }
     }
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Spaces")
+        .with_app_id("spaces")
+        .with_inner_size([1280.0, 820.0])
+        .with_min_inner_size([320.0, 200.0]);
+    // Where the window was when it last closed (or was killed).
+    if let Some(state) = spaces_app::model::window_state::WindowState::load(&data_dir) {
+        viewport = viewport
+            .with_inner_size([state.width, state.height])
+            .with_position([state.x, state.y])
+            .with_maximized(state.maximized);
+    }
     let config = AppConfig::new(data_dir);
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Spaces")
-            .with_app_id("spaces")
-            .with_inner_size([1280.0, 820.0])
-            .with_min_inner_size([320.0, 200.0]),
+        viewport,
         // Ctrl+C/V/X belong to the programs in the panes; Spaces copies with Ctrl+Shift+C/V.
         clipboard_shortcuts: false,
         renderer: eframe::Renderer::Glow,

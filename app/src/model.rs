@@ -18,6 +18,7 @@ pub mod restore;
 pub mod sessions;
 pub mod settings;
 pub mod threads;
+pub mod window_state;
 
 pub use notice::{Notice, Severity};
 pub use pane::Pane;

@@ -501,3 +501,38 @@ fn zoom_keys_change_the_terminal_font_only() -> Result<()> {
     println!("columns: {base} at the start, {larger} zoomed in");
     Ok(())
 }
+
+/// The window comes back at the size and place it had when it was killed.
+#[test]
+fn the_window_geometry_survives_a_relaunch() -> Result<()> {
+    let (mut spaces, pane) = start()?;
+    let window = spaces.window()?;
+    spaces.xdotool(&["windowsize", "--sync", &window, "1000", "640"])?;
+    spaces.xdotool(&["windowmove", "--sync", &window, "60", "40"])?;
+    let saved = spaces.data_dir().join("window.toml");
+    wait_until(
+        "the geometry saved",
+        std::time::Duration::from_secs(20),
+        || {
+            let text = std::fs::read_to_string(&saved).unwrap_or_default();
+            Ok((text.contains("width = 1000") && text.contains("height = 640")).then_some(()))
+        },
+    )?;
+    spaces.kill9()?;
+    spaces.restart()?;
+    let geometry = spaces.geometry()?;
+    ensure!(
+        (geometry.width, geometry.height) == (1000, 640),
+        "came back {}x{}",
+        geometry.width,
+        geometry.height
+    );
+    ensure!(
+        (geometry.x - 60).abs() <= 2 && (geometry.y - 40).abs() <= 2,
+        "came back at {},{}",
+        geometry.x,
+        geometry.y
+    );
+    spaces.wait_for_prompt(pane)?;
+    Ok(())
+}

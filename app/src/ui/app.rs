@@ -113,6 +113,10 @@ pub struct SpacesApp {
     sessions: Option<crate::model::sessions::Sessions>,
     sessions_panel: crate::ui::sessions::SessionsPanel,
     agent_dialog: agents::AgentDialog,
+    /// The window's geometry last saved to `window.toml`.
+    window_state: Option<crate::model::window_state::WindowState>,
+    /// The egui context, for what runs outside a frame's `ui` (saving the window state).
+    egui_ctx: Option<egui::Context>,
 }
 
 impl SpacesApp {
@@ -170,6 +174,8 @@ impl SpacesApp {
             sessions: None,
             sessions_panel: crate::ui::sessions::SessionsPanel::default(),
             agent_dialog: agents::AgentDialog::default(),
+            window_state: None,
+            egui_ctx: Some(ctx.clone()),
             panes,
             config,
         };

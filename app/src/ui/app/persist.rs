@@ -10,6 +10,7 @@ use crate::model::Notice;
 use crate::model::layout::Layout;
 use crate::model::persistence::SavedWorkspace;
 use crate::model::settings::Settings;
+use crate::model::window_state::WindowState;
 use crate::ui::layout;
 
 impl SpacesApp {
@@ -103,6 +104,7 @@ impl SpacesApp {
                     entry.saved = Some(record);
                 }
             }
+            self.save_window_state();
             self.recording_problem = self.persistence.recorder_problem();
             if let Some(recovery) = self.persistence.take_recovery() {
                 self.notices.push(Notice::error(recovery));
@@ -133,6 +135,31 @@ impl SpacesApp {
         } else if skipped_records {
             ctx.request_repaint_after(records_due);
         }
+    }
+
+    /// Saves the window's size, position and maximised state when they changed.
+    fn save_window_state(&mut self) {
+        let Some(ctx) = self.egui_ctx.clone() else {
+            return;
+        };
+        let viewport = ctx.input(|input| input.viewport().clone());
+        let (Some(inner), Some(outer)) = (viewport.inner_rect, viewport.outer_rect) else {
+            return;
+        };
+        let state = WindowState {
+            x: outer.min.x,
+            y: outer.min.y,
+            width: inner.width(),
+            height: inner.height(),
+            maximized: viewport.maximized.unwrap_or(false),
+        };
+        if self.window_state == Some(state) {
+            return;
+        }
+        if let Err(error) = state.save(&self.config.data_dir) {
+            tracing::debug!(%error, "window state not saved");
+        }
+        self.window_state = Some(state);
     }
 
     pub(super) fn close_pane_record(&mut self, pane: PaneId) {
