@@ -64,7 +64,10 @@ fn open_window(data_dir: std::path::PathBuf) -> anyhow::Result<()> {
             .with_position([state.x, state.y])
             .with_maximized(state.maximized);
     }
-    let config = AppConfig::new(data_dir);
+    let config = AppConfig {
+        quit_on_signals: true,
+        ..AppConfig::new(data_dir)
+    };
     let options = eframe::NativeOptions {
         viewport,
         // Ctrl+C/V/X belong to the programs in the panes; Spaces copies with Ctrl+Shift+C/V.

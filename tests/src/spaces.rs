@@ -183,6 +183,18 @@ impl Spaces {
         Ok(())
     }
 
+    /// How the app ended, once it has (`None` while it runs). It counts as stopped then.
+    pub fn exit_status(&mut self) -> anyhow::Result<Option<std::process::ExitStatus>> {
+        let Some(app) = self.app.as_mut() else {
+            bail!("the app is not running");
+        };
+        let status = app.try_wait()?;
+        if status.is_some() {
+            self.app = None;
+        }
+        Ok(status)
+    }
+
     /// Fails when the app has exited (with its log, which says why).
     pub fn check_alive(&mut self) -> anyhow::Result<()> {
         let Some(app) = self.app.as_mut() else {

@@ -536,3 +536,36 @@ fn the_window_geometry_survives_a_relaunch() -> Result<()> {
     spaces.wait_for_prompt(pane)?;
     Ok(())
 }
+
+/// SIGTERM (a logout, `kill`) closes the window as a quit does: it exits cleanly, having
+/// saved, and the next start brings everything back.
+#[test]
+fn sigterm_quits_cleanly_and_the_next_start_restores() -> Result<()> {
+    let (mut spaces, pane) = start()?;
+    type_command(&spaces, "echo before-term-$((6*7))")?;
+    spaces.wait_for_line(pane, "before-term-42")?;
+    let pid = spaces.app_pid().context("pid")?;
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()?;
+    ensure!(status.success(), "kill -TERM failed");
+    let exited = wait_until(
+        "the window to exit",
+        std::time::Duration::from_secs(20),
+        || Ok(spaces.exit_status()?),
+    )?;
+    ensure!(
+        exited.success(),
+        "the window exited with {exited}: {}",
+        spaces.log_tail()
+    );
+    ensure!(
+        !spaces.log_tail().contains("panicked"),
+        "{}",
+        spaces.log_tail()
+    );
+    spaces.restart()?;
+    let text = spaces.wait_for_text(pane, "before-term-42")?;
+    ensure!(text.contains("restored from"), "{text}");
+    Ok(())
+}

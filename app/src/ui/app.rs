@@ -61,6 +61,9 @@ pub struct AppConfig {
     /// Where the agents keep their sessions; `None`: where the agents' own variables say
     /// (`CLAUDE_CONFIG_DIR`, `CODEX_HOME`, `GEMINI_CLI_HOME`, else under `$HOME`).
     pub session_roots: Option<spaces_store::sessions::SessionRoots>,
+    /// Close cleanly (saving) on SIGTERM, SIGHUP and SIGINT. Only the `spaces` binary turns
+    /// this on: in a test process the signals must keep ending the tests.
+    pub quit_on_signals: bool,
 }
 
 impl AppConfig {
@@ -73,6 +76,7 @@ impl AppConfig {
             database_growth_limit_pages: None,
             damage_checks: None,
             session_roots: None,
+            quit_on_signals: false,
         }
     }
 }
@@ -117,6 +121,8 @@ pub struct SpacesApp {
     window_state: Option<crate::model::window_state::WindowState>,
     /// The egui context, for what runs outside a frame's `ui` (saving the window state).
     egui_ctx: Option<egui::Context>,
+    /// Set by SIGTERM/SIGHUP/SIGINT: close as if the user quit.
+    quit_asked: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl SpacesApp {
@@ -176,6 +182,11 @@ impl SpacesApp {
             agent_dialog: agents::AgentDialog::default(),
             window_state: None,
             egui_ctx: Some(ctx.clone()),
+            quit_asked: if config.quit_on_signals {
+                startup::watch_quit_signals(ctx)
+            } else {
+                Arc::default()
+            },
             panes,
             config,
         };
@@ -219,6 +230,12 @@ impl SpacesApp {
     /// Work that must happen even while the window is hidden: terminal events and control
     /// requests.
     pub fn logic(&mut self, ctx: &egui::Context) {
+        if self
+            .quit_asked
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
         self.handle_terminal_events();
         self.handle_control_requests(ctx);
     }

@@ -62,6 +62,35 @@ impl Runtime {
     }
 }
 
+/// Set when the process is asked to end (SIGTERM, SIGHUP at logout, SIGINT): the window then
+/// closes as if the user quit, saving everything first.
+pub(super) fn watch_quit_signals(ctx: &egui::Context) -> Arc<std::sync::atomic::AtomicBool> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let asked = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let signals = match signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT]) {
+        Ok(signals) => signals,
+        Err(error) => {
+            tracing::warn!(%error, "cannot watch for SIGTERM; it will end the window unsaved");
+            return asked;
+        }
+    };
+    let flag = asked.clone();
+    let ctx = ctx.clone();
+    let spawned = std::thread::Builder::new()
+        .name("quit-signals".into())
+        .spawn(move || {
+            let mut signals = signals;
+            if signals.forever().next().is_some() {
+                flag.store(true, Ordering::SeqCst);
+                ctx.request_repaint();
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::warn!(%error, "cannot watch for SIGTERM");
+    }
+    asked
+}
+
 /// The store, opened: persistence with its recorder running, and what to restore.
 pub(super) struct Store {
     pub persistence: Persistence,
