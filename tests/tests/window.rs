@@ -552,7 +552,7 @@ fn sigterm_quits_cleanly_and_the_next_start_restores() -> Result<()> {
     let exited = wait_until(
         "the window to exit",
         std::time::Duration::from_secs(20),
-        || Ok(spaces.exit_status()?),
+        || spaces.exit_status(),
     )?;
     ensure!(
         exited.success(),
