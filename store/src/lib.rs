@@ -20,6 +20,7 @@ mod recorder;
 pub mod sessions;
 mod settings;
 mod snapshots;
+pub mod usage;
 mod workspaces;
 
 pub use clock::unix_millis;
@@ -38,4 +39,8 @@ pub use sessions::{
     SessionEnvironment, SessionFilter, SessionMessage, SessionRoots, SessionSummary, TokenUsage,
 };
 pub use snapshots::SnapshotRecord;
+pub use usage::{
+    GroupBy, ModelPrice, Pricing, PricingError, SessionUsage, SessionsOnDay, UsageFigures,
+    UsageQuery, UsageReport, UsageRow, UsageTimeZone,
+};
 pub use workspaces::WorkspaceRecord;

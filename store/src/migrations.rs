@@ -29,6 +29,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "agent_sessions",
         sql: include_str!("../migrations/0002_agent_sessions.sql"),
     },
+    Migration {
+        version: 3,
+        name: "usage",
+        sql: include_str!("../migrations/0003_usage.sql"),
+    },
 ];
 
 /// The bookkeeping table, created outside the numbered list so the list can be checked first.

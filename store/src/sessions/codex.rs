@@ -305,7 +305,7 @@ impl Reader {
                 let text = bounded(payload.message.as_deref().unwrap_or(""));
                 self.answer(text, at_ms);
             }
-            Some("token_count") => self.token_count(payload.info.as_ref()),
+            Some("token_count") => self.token_count(payload.info.as_ref(), at_ms),
             Some("item_completed") => self.item_completed(payload.item.as_ref(), at_ms),
             _ => {}
         }
@@ -401,7 +401,7 @@ impl Reader {
         ASSUMED_MODEL.to_owned()
     }
 
-    fn token_count(&mut self, info: Option<&TokenInfo>) {
+    fn token_count(&mut self, info: Option<&TokenInfo>, at_ms: Option<i64>) {
         let Some(info) = info else { return };
         let total = info.total_token_usage.as_ref().map(CodexUsage::to_usage);
         let usage = match (&info.last_token_usage, total) {
@@ -420,17 +420,22 @@ impl Reader {
         let Some(usage) = usage.filter(|usage| !usage.is_zero()) else {
             return;
         };
-        self.attach_usage(usage);
+        self.attach_usage(usage, at_ms);
     }
 
-    /// Gives a request's usage to the model output it followed, or to a note of its own when
-    /// that output was read in an earlier run.
-    fn attach_usage(&mut self, usage: TokenUsage) {
+    /// Gives a request's usage to the model output it followed, or to a usage-only row of its
+    /// own (with the turn's model and the count's time, so the usage report can place it)
+    /// when that output was read in an earlier run or never written.
+    fn attach_usage(&mut self, usage: TokenUsage, at_ms: Option<i64>) {
         let index = match self.usage_target.take() {
             Some(index) => index,
             None => {
-                self.push(MessageRole::System, String::new(), None, None);
-                self.transcript.messages.len() - 1
+                let model = self.current_model();
+                self.push(MessageRole::System, String::new(), None, at_ms);
+                let index = self.transcript.messages.len() - 1;
+                self.transcript.messages[index].model = Some(model);
+                self.transcript.messages[index].usage_only = true;
+                index
             }
         };
         self.transcript.messages[index].usage = Some(usage);

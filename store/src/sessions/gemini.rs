@@ -4,7 +4,8 @@
 //!
 //! A JSONL chat is a log of edits, so it is always read whole: messages are re-appended with
 //! the same id as they grow (last wins), `{"$set": {"messages": [...]}}` replaces the list,
-//! and `{"$rewindTo": id}` drops that message and everything after it.
+//! and `{"$rewindTo": id}` drops that message and everything after it. A dropped answer was
+//! still billed: its usage stays, as a usage-only row the conversation does not show.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -139,6 +140,8 @@ fn read_whole_json(
 struct Chat {
     facts: SessionFacts,
     messages: Vec<Message>,
+    /// Answers dropped from the list after they were billed, with only their usage rows.
+    dropped: Vec<Message>,
     subagent: bool,
     summary: Option<String>,
 }
@@ -157,6 +160,7 @@ impl Chat {
             subagent: facts.parent.is_some(),
             facts,
             messages: Vec::new(),
+            dropped: Vec::new(),
             summary: None,
         }
     }
@@ -168,16 +172,21 @@ impl Chat {
         if let Some(update) = record.set {
             self.metadata(&update);
             if let Some(messages) = update.messages {
-                self.messages.clear();
+                let old = std::mem::take(&mut self.messages);
                 messages
                     .into_iter()
                     .for_each(|message| self.message(message));
+                old.into_iter()
+                    .for_each(|message| self.drop_message(message));
             }
             return LineOutcome::Understood;
         }
         if let Some(id) = record.rewind_to.as_deref() {
             if let Some(at) = self.messages.iter().position(|message| message.id == id) {
-                self.messages.truncate(at);
+                let removed = self.messages.split_off(at);
+                removed
+                    .into_iter()
+                    .for_each(|message| self.drop_message(message));
             }
             return LineOutcome::Understood;
         }
@@ -212,9 +221,35 @@ impl Chat {
         }
     }
 
+    /// Keeps the usage of a message taken out of the list, unless the list still holds a
+    /// message with its id (then that copy is the one that counts).
+    fn drop_message(&mut self, message: Message) {
+        if !message.id.is_empty() && self.messages.iter().any(|held| held.id == message.id) {
+            return;
+        }
+        let rows: Vec<ParsedMessage> = message
+            .rows
+            .into_iter()
+            .filter(|row| row.usage.is_some_and(|usage| !usage.is_zero()))
+            .map(usage_only_row)
+            .collect();
+        if !rows.is_empty() {
+            self.dropped
+                .retain(|held| message.id.is_empty() || held.id != message.id);
+            self.dropped.push(Message {
+                id: message.id,
+                rows,
+            });
+        }
+    }
+
     /// Adds a message, or replaces the one with the same id (it grew).
     fn message(&mut self, record: Record<'_>) {
         let id = record.id.as_deref().unwrap_or("").to_owned();
+        if !id.is_empty() {
+            // Appended again after it was dropped: the new copy is the one that counts.
+            self.dropped.retain(|held| held.id != id);
+        }
         let rows = self.rows(&record);
         match self
             .messages
@@ -261,7 +296,7 @@ impl Chat {
 
     fn finish(self, transcript: &mut Transcript) {
         let mut facts = self.facts;
-        let rows: Vec<ParsedMessage> = self.messages.into_iter().flat_map(|m| m.rows).collect();
+        let mut rows: Vec<ParsedMessage> = self.messages.into_iter().flat_map(|m| m.rows).collect();
         for row in &rows {
             facts.note_time(row.at_ms);
             if row.role == MessageRole::Assistant
@@ -279,9 +314,21 @@ impl Chat {
         if let Some(summary) = &self.summary {
             facts.offer_title(summary, TitleSource::Summary);
         }
+        rows.extend(self.dropped.into_iter().flat_map(|m| m.rows));
         transcript.facts = facts;
         transcript.messages = rows;
     }
+}
+
+/// A dropped answer's row reduced to what billing needs: no text, not shown.
+fn usage_only_row(row: ParsedMessage) -> ParsedMessage {
+    let mut kept = ParsedMessage::new(MessageRole::System, String::new());
+    kept.model = row.model;
+    kept.at_ms = row.at_ms;
+    kept.from_subagent = row.from_subagent;
+    kept.usage = row.usage;
+    kept.usage_only = true;
+    kept
 }
 
 fn tokens_to_usage(tokens: &Tokens) -> TokenUsage {

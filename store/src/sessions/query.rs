@@ -262,7 +262,7 @@ impl Database {
             "SELECT ordinal, role, text, model, at_ms, tool_name, from_subagent, input_tokens,
                     output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens,
                     reasoning_tokens, tool_tokens
-             FROM session_messages WHERE session_id = ?1 ORDER BY ordinal",
+             FROM session_messages WHERE session_id = ?1 AND usage_only = 0 ORDER BY ordinal",
         )?;
         let rows = statement.query_map([row_id], |row| {
             let role: String = row.get(1)?;

@@ -109,6 +109,9 @@ pub struct ParsedMessage {
     /// Claude's (message.id, requestId): the lines of one response share it.
     pub usage_key: Option<String>,
     pub usage: Option<TokenUsage>,
+    /// Kept only for its usage: the agent dropped the message from the conversation after it
+    /// was billed (a Gemini `$rewindTo`). The conversation view does not show it.
+    pub usage_only: bool,
 }
 
 impl ParsedMessage {
@@ -130,6 +133,7 @@ impl ParsedMessage {
             key: None,
             usage_key: None,
             usage: None,
+            usage_only: false,
         }
     }
 }

@@ -374,7 +374,7 @@ impl<'a> Writer<'a> {
         if !outcome.whole {
             self.settle_usage(row_id, &mut messages)?;
         }
-        let added = self.insert_messages(row_id, next_ordinal, &messages)?;
+        let (_, added) = self.insert_messages(row_id, next_ordinal, &messages)?;
         self.connection
             .prepare_cached("UPDATE agent_sessions SET message_count = ?1 WHERE id = ?2")?
             .execute(params![count + added, row_id])?;
@@ -547,22 +547,26 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Inserts `messages` from `ordinal` on; returns how many were new (a Claude line that a
-    /// resume copied is already there under its uuid and is skipped).
+    /// Inserts `messages` from `ordinal` on; returns how many rows were new (a Claude line
+    /// that a resume copied is already there under its uuid and is skipped), and how many of
+    /// those the conversation shows (usage-only rows are not messages to a reader).
     fn insert_messages(
         &self,
         row_id: i64,
         ordinal: i64,
         messages: &[ParsedMessage],
-    ) -> Result<i64> {
+    ) -> Result<(i64, i64)> {
         let mut statement = self.connection.prepare_cached(
             "INSERT OR IGNORE INTO session_messages
                  (session_id, ordinal, role, text, model, at_ms, tool_name, from_subagent,
                   message_key, usage_key, input_tokens, output_tokens, cache_read_tokens,
-                  cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, tool_tokens)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                  cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, tool_tokens,
+                  usage_only)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                     ?18)",
         )?;
         let mut added = 0;
+        let mut shown = 0;
         for message in messages {
             let usage = message.usage.as_ref();
             let inserted = statement.execute(params![
@@ -583,10 +587,15 @@ impl<'a> Writer<'a> {
                 usage.map(|u| u.cache_write_1h),
                 usage.map(|u| u.reasoning),
                 usage.map(|u| u.tool),
+                message.usage_only,
             ])?;
-            added += i64::try_from(inserted).unwrap_or(0);
+            let inserted = i64::try_from(inserted).unwrap_or(0);
+            added += inserted;
+            if !message.usage_only {
+                shown += inserted;
+            }
         }
-        Ok(added)
+        Ok((added, shown))
     }
 }
 
