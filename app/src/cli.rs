@@ -8,6 +8,7 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand};
 
 pub mod sessions;
+pub mod usage;
 
 use crate::control::{PaneInfo, Reply, Request, SplitDirection, send_request};
 use spaces_term::PaneId;
@@ -44,6 +45,8 @@ pub enum TopCommand {
     /// The agents' sessions (Claude Code, Codex, Gemini): list, search, show, resume. Works
     /// with or without the window.
     Sessions(sessions::SessionsArgs),
+    /// Tokens and cost of the agents' sessions per day, week, month, session or model.
+    Usage(usage::UsageArgs),
     /// Measure ingest, rendering and restore speed.
     Bench(crate::bench::BenchArgs),
 }

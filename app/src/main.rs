@@ -36,6 +36,7 @@ fn run() -> anyhow::Result<()> {
         Some(TopCommand::Sessions(sessions)) => {
             spaces_app::cli::sessions::run(&data_dir, sessions.command)
         }
+        Some(TopCommand::Usage(usage)) => spaces_app::cli::usage::run(&data_dir, &usage),
         Some(TopCommand::Bench(bench)) => spaces_app::bench::run(&bench),
         None => open_window(data_dir),
     }

@@ -136,7 +136,7 @@ pub fn run(data_dir: &Path, command: SessionsCommand) -> anyhow::Result<()> {
 }
 
 /// Spaces' database, with the index brought up to date from the agents' folders.
-fn open_index(data_dir: &Path) -> anyhow::Result<Database> {
+pub(super) fn open_index(data_dir: &Path) -> anyhow::Result<Database> {
     spaces_store::ensure_private_dir(data_dir)?;
     let path = spaces_store::database_path(data_dir);
     let database = Database::open(&path).with_context(|| format!("opening {}", path.display()))?;
