@@ -119,3 +119,68 @@ impl UsageFigures {
         self.input_tokens + self.output_tokens + self.cache_creation_tokens + self.cache_read_tokens
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usage::pricing::Rates;
+
+    #[test]
+    fn gemini_tool_prompt_tokens_are_input_and_thoughts_are_output() {
+        // input 5000 of which cached 2000, tool-use prompt 700, output 100, thoughts 40.
+        let raw = RawCounts {
+            responses: 1,
+            input: 5000,
+            cache_read: 2000,
+            tool: 700,
+            output: 100,
+            reasoning: 40,
+            ..RawCounts::default()
+        };
+        let tokens = Normalised::from_raw(Agent::Gemini, &raw);
+        // uncached 5000 - 2000 + tool 700 = 3700; output 100 + 40 = 140; cached 2000.
+        assert_eq!(
+            (tokens.input, tokens.output, tokens.cache_read),
+            (3700, 140, 2000)
+        );
+        // At 1 / 10 / 0.1 per million: 3700*1 + 140*10 + 2000*0.1 = 3700 + 1400 + 200 = 5300.
+        let price = ModelPrice {
+            base: Rates {
+                input: 1.0,
+                output: 10.0,
+                cache_read: Some(0.1),
+                cache_write_5m: None,
+                cache_write_1h: None,
+            },
+            long_context: None,
+        };
+        assert!((tokens.cost(&price, false) - 0.0053).abs() < 1e-12);
+        // No long-context tier: a long prompt pays the base rates.
+        assert!((tokens.cost(&price, true) - 0.0053).abs() < 1e-12);
+    }
+
+    #[test]
+    fn claude_cache_writes_without_given_rates_cost_1_25_and_2_times_input() {
+        // cache write 1000 of which 1 h 400: 600 at 1.25 x 2 = 2.5, 400 at 2 x 2 = 4.
+        let raw = RawCounts {
+            responses: 1,
+            cache_write: 1000,
+            cache_write_1h: 400,
+            ..RawCounts::default()
+        };
+        let tokens = Normalised::from_raw(Agent::Claude, &raw);
+        assert_eq!((tokens.cache_write_5m, tokens.cache_write_1h), (600, 400));
+        let price = ModelPrice {
+            base: Rates {
+                input: 2.0,
+                output: 0.0,
+                cache_read: None,
+                cache_write_5m: None,
+                cache_write_1h: None,
+            },
+            long_context: None,
+        };
+        // 600*2.5 + 400*4 = 1500 + 1600 = 3100 -> $0.0031
+        assert!((tokens.cost(&price, false) - 0.0031).abs() < 1e-12);
+    }
+}

@@ -19,12 +19,15 @@ use crate::sessions::Agent;
 /// Milliseconds in one bucket of `usage_buckets` (a quarter hour).
 const BUCKET_MS: i64 = 15 * 60 * 1000;
 
-/// The bucket sums a query covers, with the session facts a row key may need.
+/// The bucket sums a query covers, with the session facts a row key may need. `CROSS JOIN`
+/// keeps SQLite's join order: walk the bucket range in key order, look each session up by
+/// its rowid (the other order probes the buckets' session index once per session and then
+/// the primary key once per bucket, several times slower).
 const BUCKETS_SQL: &str = "
     SELECT b.bucket, b.session_id, s.agent, b.model, b.long_context, b.responses,
            b.input_tokens, b.output_tokens, b.cache_read_tokens, b.cache_write_tokens,
            b.cache_write_1h_tokens, b.reasoning_tokens, b.tool_tokens, s.cwd
-    FROM usage_buckets b JOIN agent_sessions s ON s.id = b.session_id
+    FROM usage_buckets b CROSS JOIN agent_sessions s ON s.id = b.session_id
     WHERE b.bucket >= ?1 AND b.bucket < ?2
       AND (?3 IS NULL OR s.agent = ?3)
       AND (?4 IS NULL OR b.model = ?4 OR substr(b.model, 1, length(?4) + 1) = ?4 || '-')
@@ -389,8 +392,10 @@ struct Tally<'a> {
     agents: BTreeMap<Agent, UsageFigures>,
     model_totals: BTreeMap<usize, UsageFigures>,
     rows: HashMap<RowKey, RowTally>,
-    /// The last bucket's date: buckets come in runs of the same quarter hour.
-    last_date: Option<(i64, NaiveDate)>,
+    /// The last date met and its span in milliseconds `[start, end)`: most buckets fall in
+    /// the day before them, and a time-zone conversion per bucket would cost more than the
+    /// rest of the tally.
+    last_date: Option<(i64, i64, NaiveDate)>,
 }
 
 impl<'a> Tally<'a> {
@@ -450,11 +455,16 @@ impl<'a> Tally<'a> {
     }
 
     fn date(&mut self, bucket: i64) -> NaiveDate {
+        let ms = bucket * BUCKET_MS;
         match self.last_date {
-            Some((last, date)) if last == bucket => date,
+            Some((start, end, date)) if (start..end).contains(&ms) => date,
             _ => {
-                let date = self.calendar.date_of_ms(bucket * BUCKET_MS);
-                self.last_date = Some((bucket, date));
+                let date = self.calendar.date_of_ms(ms);
+                let start = self.calendar.start_of_day_ms(date);
+                let end = date
+                    .checked_add_days(Days::new(1))
+                    .map_or(start, |next| self.calendar.start_of_day_ms(next));
+                self.last_date = Some((start, end, date));
                 date
             }
         }
