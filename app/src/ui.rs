@@ -19,3 +19,4 @@ pub mod settings;
 pub mod terminal;
 pub mod theme;
 pub mod tiles;
+pub mod usage;

@@ -872,3 +872,35 @@ fn closing_a_tab_focuses_the_neighbouring_tab() {
         "tabs name the program and its directory"
     );
 }
+
+/// The analytics view on the store's usage fixtures (figures worked out by hand in
+/// store/tests/usage.rs): the totals, each day's row and its cost in the table, per agent.
+#[test]
+fn the_usage_view_shows_the_known_figures() {
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../store/tests/fixtures/usage");
+    let mut window = Window::open_configured(tempfile::tempdir().expect("tempdir"), |config| {
+        config.session_roots = Some(spaces_store::sessions::SessionRoots {
+            claude: Some(fixtures.join("claude")),
+            codex: Some(fixtures.join("codex")),
+            gemini: Some(fixtures.join("gemini/.gemini")),
+        });
+    });
+    window.shortcut(Key::U);
+    window.wait_for("the view", |w| w.has_label("Usage and cost"));
+    window.click("All");
+    window.wait_for("the totals", |w| w.has_label("Total $0.09"));
+    for label in [
+        "2025-11-20",
+        "2025-11-21",
+        "2025-11-22",
+        "$0.08",
+        "claude: $0.05",
+        "codex: $0.03",
+    ] {
+        assert!(window.has_label(label), "{label} is not shown");
+    }
+    assert!(
+        window.has_label_containing("20250 input, 2520 output, 6000 cache write, 57000 cache read")
+    );
+}

@@ -160,7 +160,10 @@ mod tests {
 
     #[test]
     fn time_zones_and_days_parse_or_say_why() {
-        assert_eq!(parse_zone("UTC"), FixedOffset::east_opt(0).ok_or_else(String::new));
+        assert_eq!(
+            parse_zone("UTC"),
+            FixedOffset::east_opt(0).ok_or_else(String::new)
+        );
         assert_eq!(
             parse_zone("+02:00"),
             FixedOffset::east_opt(7200).ok_or_else(String::new)

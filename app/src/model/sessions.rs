@@ -13,6 +13,7 @@ use spaces_store::sessions::{
     Agent, IndexProgress, IndexReport, SearchHit, SessionFilter, SessionMessage, SessionRoots,
     SessionSummary,
 };
+use spaces_store::usage::{GroupBy, Pricing, SessionUsage, SessionsOnDay, UsageQuery, UsageReport};
 
 /// Changes in the agents' folders are gathered this long before indexing them (an agent
 /// appends many lines in a burst).
@@ -22,8 +23,18 @@ const SETTLE: Duration = Duration::from_millis(150);
 #[derive(Clone, Debug, PartialEq)]
 pub enum SessionQuery {
     List(SessionFilter),
-    Search { text: String, filter: SessionFilter },
-    Conversation { agent: Agent, id: String },
+    Search {
+        text: String,
+        filter: SessionFilter,
+    },
+    Conversation {
+        agent: Agent,
+        id: String,
+    },
+    /// The analytics view: a report by day and one by project, with sessions per day.
+    Usage(UsageQuery),
+    /// Every session's tokens and cost (the sessions panel shows them).
+    SessionCosts,
 }
 
 /// The answer to a query.
@@ -35,7 +46,21 @@ pub enum SessionAnswer {
         session: Option<Box<SessionSummary>>,
         messages: Vec<SessionMessage>,
     },
+    Usage(Box<UsageAnswer>),
+    SessionCosts(Vec<SessionUsage>),
     Failed(String),
+}
+
+/// What the analytics view shows for one query.
+#[derive(Clone, Debug)]
+pub struct UsageAnswer {
+    /// Rows per day, with totals, per agent and per model.
+    pub by_day: UsageReport,
+    /// Rows per project (session working directory).
+    pub by_project: UsageReport,
+    pub sessions_per_day: Vec<SessionsOnDay>,
+    /// A problem with the user's `pricing.toml`, if any.
+    pub pricing_problem: Option<String>,
 }
 
 /// How indexing is going, for the panel's status line.
@@ -101,9 +126,12 @@ impl Sessions {
         self.serial
     }
 
-    /// The answers that arrived since the last call, with their queries' serials.
-    pub fn take_answers(&self) -> Vec<(u64, SessionAnswer)> {
-        std::mem::take(&mut *lock(&self.shared.answers))
+    /// The answer to the query `serial`, once it arrived (taken: later calls get `None`).
+    /// Answers to older queries of the same asker are dropped by it asking again.
+    pub fn take(&self, serial: u64) -> Option<SessionAnswer> {
+        let mut answers = lock(&self.shared.answers);
+        let index = answers.iter().position(|(number, _)| *number == serial)?;
+        Some(answers.remove(index).1)
     }
 
     pub fn status(&self) -> IndexStatus {
@@ -136,8 +164,14 @@ fn run(
         select! {
             recv(queries) -> query => match query {
                 Ok((serial, query)) => {
-                    let answer = answer(&database, query);
-                    lock(&shared.answers).push((serial, answer));
+                    let answer = answer(&database, path, query);
+                    let mut answers = lock(&shared.answers);
+                    // Answers nobody took (a query asked again meanwhile) do not pile up.
+                    if answers.len() >= 16 {
+                        answers.remove(0);
+                    }
+                    answers.push((serial, answer));
+                    drop(answers);
                     (shared.wake)();
                 }
                 Err(_) => break,
@@ -220,8 +254,17 @@ pub fn problems(report: &IndexReport) -> Option<String> {
     })
 }
 
-fn answer(database: &Database, query: SessionQuery) -> SessionAnswer {
+fn answer(database: &Database, path: &Path, query: SessionQuery) -> SessionAnswer {
+    // Prices are read for each usage query, so an edited pricing.toml applies at once.
+    let prices = || Pricing::load(path.parent().unwrap_or(Path::new(".")));
     let result = match query {
+        SessionQuery::Usage(query) => {
+            let (prices, problem) = prices();
+            usage_answer(database, &query, &prices, problem.map(|p| p.to_string()))
+        }
+        SessionQuery::SessionCosts => database
+            .sessions_usage(&prices().0)
+            .map(SessionAnswer::SessionCosts),
         SessionQuery::List(filter) => database.list_sessions(&filter).map(SessionAnswer::Sessions),
         SessionQuery::Search { text, filter } => database
             .search_sessions(&text, &filter, 500)
@@ -237,6 +280,35 @@ fn answer(database: &Database, query: SessionQuery) -> SessionAnswer {
         }
     };
     result.unwrap_or_else(|error| SessionAnswer::Failed(error.to_string()))
+}
+
+fn usage_answer(
+    database: &Database,
+    query: &UsageQuery,
+    prices: &Pricing,
+    pricing_problem: Option<String>,
+) -> spaces_store::Result<SessionAnswer> {
+    let by_day = database.usage_report(
+        &UsageQuery {
+            group_by: GroupBy::Day,
+            ..query.clone()
+        },
+        prices,
+    )?;
+    let by_project = database.usage_report(
+        &UsageQuery {
+            group_by: GroupBy::Project,
+            ..query.clone()
+        },
+        prices,
+    )?;
+    let sessions_per_day = database.sessions_per_day(query)?;
+    Ok(SessionAnswer::Usage(Box::new(UsageAnswer {
+        by_day,
+        by_project,
+        sessions_per_day,
+        pricing_problem,
+    })))
 }
 
 /// A fresh session id for an agent that lets the caller choose one (`--session-id`).

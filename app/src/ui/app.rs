@@ -116,6 +116,7 @@ pub struct SpacesApp {
     /// The agents' sessions index (a worker thread), when this session is saved.
     sessions: Option<crate::model::sessions::Sessions>,
     sessions_panel: crate::ui::sessions::SessionsPanel,
+    usage_view: crate::ui::usage::UsageView,
     agent_dialog: agents::AgentDialog,
     /// The window's geometry last saved to `window.toml`.
     window_state: Option<crate::model::window_state::WindowState>,
@@ -179,6 +180,7 @@ impl SpacesApp {
             focus_reported: None,
             sessions: None,
             sessions_panel: crate::ui::sessions::SessionsPanel::default(),
+            usage_view: crate::ui::usage::UsageView::default(),
             agent_dialog: agents::AgentDialog::default(),
             window_state: None,
             egui_ctx: Some(ctx.clone()),
@@ -419,6 +421,7 @@ impl SpacesApp {
                 }
             }
             Command::ToggleSessions => self.toggle_sessions(),
+            Command::ToggleUsage => self.toggle_usage(),
             Command::NewAgentPane => self.open_new_agent_dialog(),
             Command::RerunCommand => self.rerun_offered_command(),
             Command::CommandPalette => self.palette.toggle(),

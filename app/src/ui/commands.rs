@@ -46,6 +46,7 @@ commands![
     Settings,
     ShowHistory,
     ToggleSessions,
+    ToggleUsage,
     NewAgentPane,
     RerunCommand,
     Quit,
@@ -121,6 +122,7 @@ impl Command {
             Command::Settings => "Settings",
             Command::ShowHistory => "Show full history of this pane",
             Command::ToggleSessions => "Agent sessions (find, search, resume)",
+            Command::ToggleUsage => "Usage and cost of the agents",
             Command::NewAgentPane => "New agent pane (Claude Code, Codex, Gemini)",
             Command::RerunCommand => "Run the restored pane's last command again",
             Command::Quit => "Quit Spaces",
@@ -154,7 +156,8 @@ impl Command {
             | Command::ZoomOut
             | Command::ZoomReset
             | Command::ShowHistory
-            | Command::ToggleSessions => Some(Menu::View),
+            | Command::ToggleSessions
+            | Command::ToggleUsage => Some(Menu::View),
             Command::ScrollPageUp | Command::ScrollPageDown | Command::ScrollToBottom => None,
         }
     }
@@ -190,6 +193,7 @@ impl Command {
             Command::Settings => ctrl_shift(Key::Comma),
             Command::ShowHistory => ctrl_shift(Key::H),
             Command::ToggleSessions => ctrl_shift(Key::S),
+            Command::ToggleUsage => ctrl_shift(Key::U),
             Command::NewAgentPane => ctrl_shift(Key::N),
             Command::RerunCommand => ctrl_shift(Key::Enter),
             Command::Quit => ctrl_shift(Key::Q),

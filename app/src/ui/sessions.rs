@@ -12,6 +12,8 @@ use spaces_store::sessions::{
     SessionSummary,
 };
 
+use spaces_store::usage::UsageFigures;
+
 use crate::model::sessions::{SessionAnswer, SessionQuery, Sessions};
 use crate::ui::theme;
 
@@ -36,6 +38,9 @@ pub struct SessionsPanel {
     /// The query the rows answer (asked again when the index changes or a field does).
     asked: Option<SessionQuery>,
     list_serial: u64,
+    costs_serial: u64,
+    /// Each session's tokens and cost (sub-agents included in their parents' figures).
+    costs: std::collections::HashMap<(Agent, String), UsageFigures>,
     seen_version: u64,
     rows: Option<Rows>,
     error: Option<String>,
@@ -71,25 +76,27 @@ impl SessionsPanel {
 
     /// Takes the worker's answers; asks again when the index or a field changed.
     fn sync(&mut self, sessions: &mut Sessions) {
-        for (serial, answer) in sessions.take_answers() {
-            if serial == self.list_serial {
-                match answer {
-                    SessionAnswer::Sessions(list) => self.rows = Some(Rows::Sessions(list)),
-                    SessionAnswer::Hits(hits) => self.rows = Some(Rows::Hits(hits)),
-                    SessionAnswer::Failed(error) => self.error = Some(error),
-                    SessionAnswer::Conversation { .. } => {}
+        match sessions.take(self.list_serial) {
+            Some(SessionAnswer::Sessions(list)) => self.rows = Some(Rows::Sessions(list)),
+            Some(SessionAnswer::Hits(hits)) => self.rows = Some(Rows::Hits(hits)),
+            Some(SessionAnswer::Failed(error)) => self.error = Some(error),
+            _ => {}
+        }
+        if let Some(SessionAnswer::SessionCosts(costs)) = sessions.take(self.costs_serial) {
+            self.costs = costs
+                .into_iter()
+                .filter(|usage| usage.parent_session.is_none())
+                .map(|usage| ((usage.agent, usage.session_id), usage.figures))
+                .collect();
+        }
+        if let Some(conversation) = &mut self.conversation {
+            match sessions.take(conversation.serial) {
+                Some(SessionAnswer::Conversation { session, messages }) => {
+                    conversation.session = session.map(|session| *session);
+                    conversation.messages = Some(messages);
                 }
-            } else if let Some(conversation) = &mut self.conversation
-                && serial == conversation.serial
-            {
-                match answer {
-                    SessionAnswer::Conversation { session, messages } => {
-                        conversation.session = session.map(|session| *session);
-                        conversation.messages = Some(messages);
-                    }
-                    SessionAnswer::Failed(error) => conversation.error = Some(error),
-                    _ => {}
-                }
+                Some(SessionAnswer::Failed(error)) => conversation.error = Some(error),
+                _ => {}
             }
         }
         let filter = SessionFilter {
@@ -107,6 +114,9 @@ impl SessionsPanel {
         };
         let version = sessions.status().version;
         if self.asked.as_ref() != Some(&query) || version != self.seen_version {
+            if version != self.seen_version || self.asked.is_none() {
+                self.costs_serial = sessions.ask(SessionQuery::SessionCosts);
+            }
             self.seen_version = version;
             self.list_serial = sessions.ask(query.clone());
             self.asked = Some(query);
@@ -166,6 +176,7 @@ impl SessionsPanel {
                     Rows::Hits(hits) => (hits.len(), 76.0),
                 };
                 let mut open = None;
+                let costs = &self.costs;
                 egui::ScrollArea::vertical().auto_shrink(false).show_rows(
                     ui,
                     height,
@@ -178,7 +189,8 @@ impl SessionsPanel {
                                     (&hits[index].session, Some(hits[index].snippet.as_str()))
                                 }
                             };
-                            match session_row(ui, session, snippet, height) {
+                            let usage = costs.get(&(session.agent, session.id.clone()));
+                            match session_row(ui, session, snippet, usage, height) {
                                 Some(RowClick::Open) => open = Some(session.clone()),
                                 Some(RowClick::Resume) => {
                                     action = Some(SessionAction::Resume(session.clone()));
@@ -295,6 +307,7 @@ fn session_row(
     ui: &mut egui::Ui,
     session: &SessionSummary,
     snippet: Option<&str>,
+    usage: Option<&UsageFigures>,
     height: f32,
 ) -> Option<RowClick> {
     let mut click = None;
@@ -339,6 +352,13 @@ fn session_row(
             details.push(session.models.join(", "));
         }
         details.push(format!("{} messages", session.message_count));
+        if let Some(usage) = usage {
+            details.push(format!(
+                "{} tokens, {}",
+                usage.total_tokens(),
+                crate::ui::usage::cost_text(usage)
+            ));
+        }
         match (
             session.first_at_ms.and_then(local_time),
             session.last_at_ms.and_then(local_time),

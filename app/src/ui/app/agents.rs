@@ -72,6 +72,7 @@ impl SpacesApp {
         if self.sessions_panel.conversation_open() {
             actions.extend(self.sessions_panel.conversation_window(&ctx, sessions));
         }
+        self.usage_view.window(&ctx, sessions);
         for action in actions {
             match action {
                 SessionAction::Resume(session) => self.resume_session(&session, None),
@@ -88,6 +89,16 @@ impl SpacesApp {
             return;
         }
         self.sessions_panel.toggle();
+    }
+
+    pub(super) fn toggle_usage(&mut self) {
+        if self.sessions.is_none() {
+            self.notices.push(Notice::warning(
+                "usage needs a saved session (this one only lives in memory)",
+            ));
+            return;
+        }
+        self.usage_view.toggle();
     }
 
     /// Resumes `session` in a new pane of this workspace, in its directory (or `dir`).

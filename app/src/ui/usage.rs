@@ -1,0 +1,486 @@
+//! The analytics view (Ctrl+Shift+U): tokens and dollars per day, model, agent and project,
+//! as charts (egui_plot) and a sortable table, for a range and filters the user picks. The
+//! figures come from the store's usage report, asked through `model::sessions` (no SQL here),
+//! and are asked again whenever the index changes, so the view follows the agents live.
+
+use chrono::{Duration as Days, Local, NaiveDate};
+use egui::RichText;
+use egui_plot::{Bar, BarChart, GridMark, Legend, Plot};
+use spaces_store::sessions::Agent;
+use spaces_store::usage::{UsageFigures, UsageQuery, UsageRow};
+
+use crate::model::sessions::{SessionAnswer, SessionQuery, Sessions, UsageAnswer};
+use crate::ui::theme;
+
+/// The ranges offered, in days back from today (`None`: everything).
+const RANGES: &[(&str, Option<i64>)] = &[
+    ("7 days", Some(7)),
+    ("30 days", Some(30)),
+    ("90 days", Some(90)),
+    ("All", None),
+];
+
+/// The table's columns, and what it is sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    Day,
+    Input,
+    Output,
+    CacheWrite,
+    CacheRead,
+    Cost,
+}
+
+pub struct UsageView {
+    pub open: bool,
+    range: Option<i64>,
+    /// A custom first day (YYYY-MM-DD), used when set.
+    custom_since: String,
+    agent: Option<Agent>,
+    model: Option<String>,
+    project: String,
+    asked: Option<UsageQuery>,
+    serial: u64,
+    seen_version: u64,
+    answer: Option<Box<UsageAnswer>>,
+    error: Option<String>,
+    sort: (Column, bool),
+}
+
+impl Default for UsageView {
+    fn default() -> Self {
+        Self {
+            open: false,
+            range: Some(30),
+            custom_since: String::new(),
+            agent: None,
+            model: None,
+            project: String::new(),
+            asked: None,
+            serial: 0,
+            seen_version: 0,
+            answer: None,
+            error: None,
+            sort: (Column::Day, false),
+        }
+    }
+}
+
+/// "$1.23", "$1.23+" when some models have no price, "unpriced" when none has.
+pub fn cost_text(figures: &UsageFigures) -> String {
+    match figures.cost_usd {
+        Some(cost) if figures.unpriced => format!("${cost:.2}+"),
+        Some(cost) => format!("${cost:.2}"),
+        None => "unpriced".to_owned(),
+    }
+}
+
+impl UsageView {
+    pub fn toggle(&mut self) {
+        self.open = !self.open;
+    }
+
+    fn query(&self) -> UsageQuery {
+        let custom = NaiveDate::parse_from_str(self.custom_since.trim(), "%Y-%m-%d").ok();
+        let since = custom.or_else(|| {
+            self.range
+                .map(|days| Local::now().date_naive() - Days::days(days - 1))
+        });
+        UsageQuery {
+            since,
+            agent: self.agent,
+            model: self.model.clone(),
+            project: (!self.project.trim().is_empty()).then(|| self.project.trim().to_owned()),
+            ..UsageQuery::default()
+        }
+    }
+
+    /// Asks again when the fields or the index changed; takes the answer when it came.
+    fn sync(&mut self, sessions: &mut Sessions) {
+        match sessions.take(self.serial) {
+            Some(SessionAnswer::Usage(answer)) => {
+                self.answer = Some(answer);
+                self.error = None;
+            }
+            Some(SessionAnswer::Failed(error)) => self.error = Some(error),
+            _ => {}
+        }
+        let query = self.query();
+        let version = sessions.status().version;
+        if self.asked.as_ref() != Some(&query) || version != self.seen_version {
+            self.seen_version = version;
+            self.serial = sessions.ask(SessionQuery::Usage(query.clone()));
+            self.asked = Some(query);
+        }
+    }
+
+    /// The view's window, when open.
+    pub fn window(&mut self, ctx: &egui::Context, sessions: &mut Sessions) {
+        if !self.open {
+            return;
+        }
+        self.sync(sessions);
+        let mut open = true;
+        egui::Window::new("Usage and cost")
+            .open(&mut open)
+            .default_size([900.0, 700.0])
+            .show(ctx, |ui| self.ui(ui));
+        if !open {
+            self.open = false;
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui) {
+        self.filters(ui);
+        if let Some(error) = &self.error {
+            ui.colored_label(theme::ERROR, error);
+        }
+        let Some(answer) = self.answer.clone() else {
+            ui.label(RichText::new("Loading…").weak());
+            return;
+        };
+        if let Some(problem) = &answer.pricing_problem {
+            ui.colored_label(theme::WARNING, problem);
+        }
+        summary(ui, &answer);
+        egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+            ui.heading("Cost per day, by model");
+            cost_per_day(ui, &answer.by_day.rows);
+            ui.heading("Tokens per day, by kind");
+            tokens_per_day(ui, &answer.by_day.rows);
+            ui.columns(2, |columns| {
+                columns[0].heading("Cost by agent");
+                cost_by_agent(&mut columns[0], &answer);
+                columns[1].heading("Cost by project");
+                cost_by_project(&mut columns[1], &answer.by_project.rows);
+            });
+            ui.heading("Per day");
+            self.table(ui, &answer.by_day.rows);
+            if !answer.by_day.unpriced_models.is_empty() {
+                ui.colored_label(
+                    theme::WARNING,
+                    format!(
+                        "Unpriced (tokens counted, no cost; add them to pricing.toml in the data directory): {}",
+                        answer.by_day.unpriced_models.join(", ")
+                    ),
+                );
+            }
+        });
+    }
+
+    fn filters(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            for (label, days) in RANGES {
+                if ui
+                    .selectable_label(self.range == *days && self.custom_since.is_empty(), *label)
+                    .clicked()
+                {
+                    self.range = *days;
+                    self.custom_since.clear();
+                }
+            }
+            ui.add(
+                egui::TextEdit::singleline(&mut self.custom_since)
+                    .hint_text("since YYYY-MM-DD")
+                    .desired_width(120.0),
+            );
+        });
+        let models: Vec<String> = self
+            .answer
+            .as_ref()
+            .map(|answer| {
+                answer
+                    .by_day
+                    .by_model
+                    .iter()
+                    .map(|m| m.model.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        ui.horizontal(|ui| {
+            egui::ComboBox::from_id_salt("usage-agent")
+                .selected_text(self.agent.map_or("All agents", Agent::as_str))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.agent, None, "All agents");
+                    for agent in Agent::ALL {
+                        ui.selectable_value(&mut self.agent, Some(agent), agent.as_str());
+                    }
+                });
+            egui::ComboBox::from_id_salt("usage-model")
+                .selected_text(self.model.as_deref().unwrap_or("All models"))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.model, None, "All models");
+                    for model in models {
+                        ui.selectable_value(&mut self.model, Some(model.clone()), model);
+                    }
+                });
+            ui.add(
+                egui::TextEdit::singleline(&mut self.project)
+                    .hint_text("Project folder")
+                    .desired_width(260.0),
+            );
+        });
+    }
+
+    /// The per-day table; a click on a heading sorts by it (again: the other way).
+    fn table(&mut self, ui: &mut egui::Ui, rows: &[UsageRow]) {
+        let mut sorted: Vec<&UsageRow> = rows.iter().collect();
+        let (column, ascending) = self.sort;
+        sorted.sort_by(|a, b| {
+            let order = match column {
+                Column::Day => a.key.cmp(&b.key),
+                Column::Input => a.figures.input_tokens.cmp(&b.figures.input_tokens),
+                Column::Output => a.figures.output_tokens.cmp(&b.figures.output_tokens),
+                Column::CacheWrite => a
+                    .figures
+                    .cache_creation_tokens
+                    .cmp(&b.figures.cache_creation_tokens),
+                Column::CacheRead => a
+                    .figures
+                    .cache_read_tokens
+                    .cmp(&b.figures.cache_read_tokens),
+                Column::Cost => a
+                    .figures
+                    .cost_usd
+                    .unwrap_or(0.0)
+                    .total_cmp(&b.figures.cost_usd.unwrap_or(0.0)),
+            };
+            if ascending { order } else { order.reverse() }
+        });
+        egui::Grid::new("usage-table")
+            .striped(true)
+            .num_columns(6)
+            .show(ui, |ui| {
+                for (label, heading) in [
+                    ("Day", Column::Day),
+                    ("Input", Column::Input),
+                    ("Output", Column::Output),
+                    ("Cache write", Column::CacheWrite),
+                    ("Cache read", Column::CacheRead),
+                    ("Cost", Column::Cost),
+                ] {
+                    let marker = if self.sort.0 == heading {
+                        if self.sort.1 { " ^" } else { " v" }
+                    } else {
+                        ""
+                    };
+                    if ui.button(format!("{label}{marker}")).clicked() {
+                        self.sort = (heading, self.sort.0 == heading && !self.sort.1);
+                    }
+                }
+                ui.end_row();
+                for row in sorted {
+                    ui.label(&row.key);
+                    ui.label(row.figures.input_tokens.to_string());
+                    ui.label(row.figures.output_tokens.to_string());
+                    ui.label(row.figures.cache_creation_tokens.to_string());
+                    ui.label(row.figures.cache_read_tokens.to_string());
+                    ui.label(cost_text(&row.figures));
+                    ui.end_row();
+                }
+            });
+    }
+}
+
+/// Totals, sessions and the average per session.
+fn summary(ui: &mut egui::Ui, answer: &UsageAnswer) {
+    let totals = &answer.by_day.totals;
+    let sessions: u64 = answer.sessions_per_day.iter().map(|day| day.started).sum();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(format!("Total {}", cost_text(totals))).strong());
+        ui.label(format!(
+            "{} tokens ({} input, {} output, {} cache write, {} cache read)",
+            totals.total_tokens(),
+            totals.input_tokens,
+            totals.output_tokens,
+            totals.cache_creation_tokens,
+            totals.cache_read_tokens
+        ));
+        if sessions > 0 {
+            let average_tokens = totals.total_tokens() / sessions;
+            let average_cost = totals.cost_usd.map_or_else(
+                || "unpriced".to_owned(),
+                |cost| format!("${:.2}", cost / sessions as f64),
+            );
+            ui.label(format!(
+                "{sessions} sessions started; per session {average_tokens} tokens, {average_cost}"
+            ));
+        }
+    });
+}
+
+/// Day index (x) of a `YYYY-MM-DD` key, counted from the first row.
+fn day_positions(rows: &[UsageRow]) -> Vec<f64> {
+    let first = rows
+        .first()
+        .and_then(|row| NaiveDate::parse_from_str(&row.key, "%Y-%m-%d").ok());
+    rows.iter()
+        .enumerate()
+        .map(
+            |(index, row)| match (first, NaiveDate::parse_from_str(&row.key, "%Y-%m-%d").ok()) {
+                (Some(first), Some(day)) => (day - first).num_days() as f64,
+                _ => index as f64,
+            },
+        )
+        .collect()
+}
+
+/// The x axis of a per-day chart: the date of each whole day from the first row.
+fn date_axis(
+    rows: &[UsageRow],
+) -> impl Fn(GridMark, &std::ops::RangeInclusive<f64>) -> String + use<> {
+    let first = rows
+        .first()
+        .and_then(|row| NaiveDate::parse_from_str(&row.key, "%Y-%m-%d").ok());
+    move |mark, _| match first {
+        Some(first) if mark.value.fract() == 0.0 && mark.value >= 0.0 => (first
+            + Days::days(mark.value as i64))
+        .format("%m-%d")
+        .to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Cost per day, one stacked bar series per model.
+fn cost_per_day(ui: &mut egui::Ui, rows: &[UsageRow]) {
+    let positions = day_positions(rows);
+    let mut models: Vec<String> = rows
+        .iter()
+        .flat_map(|row| row.by_model.iter().map(|model| model.model.clone()))
+        .collect();
+    models.sort();
+    models.dedup();
+    let mut charts: Vec<BarChart> = Vec::new();
+    for model in &models {
+        let bars: Vec<Bar> = rows
+            .iter()
+            .zip(&positions)
+            .filter_map(|(row, x)| {
+                let usage = row.by_model.iter().find(|usage| &usage.model == model)?;
+                Some(
+                    Bar::new(*x, usage.figures.cost_usd.unwrap_or(0.0)).name(format!(
+                        "{} {model}: {}",
+                        row.key,
+                        cost_text(&usage.figures)
+                    )),
+                )
+            })
+            .collect();
+        let chart = BarChart::new(model.clone(), bars).width(0.7);
+        let chart = match charts.iter().collect::<Vec<_>>().as_slice() {
+            [] => chart,
+            below => chart.stack_on(below),
+        };
+        charts.push(chart);
+    }
+    Plot::new("usage-cost-per-day")
+        .legend(Legend::default())
+        .x_axis_formatter(date_axis(rows))
+        .height(220.0)
+        .y_axis_label("USD")
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            for chart in charts {
+                plot.bar_chart(chart);
+            }
+        });
+}
+
+/// Tokens per day, one stacked series per kind.
+fn tokens_per_day(ui: &mut egui::Ui, rows: &[UsageRow]) {
+    let positions = day_positions(rows);
+    let kinds: [(&str, fn(&UsageFigures) -> u64); 4] = [
+        ("input", |f| f.input_tokens),
+        ("output", |f| f.output_tokens),
+        ("cache write", |f| f.cache_creation_tokens),
+        ("cache read", |f| f.cache_read_tokens),
+    ];
+    let mut charts: Vec<BarChart> = Vec::new();
+    for (name, value) in kinds {
+        let bars: Vec<Bar> = rows
+            .iter()
+            .zip(&positions)
+            .map(|(row, x)| {
+                let tokens = value(&row.figures);
+                Bar::new(*x, tokens as f64).name(format!("{} {name}: {tokens}", row.key))
+            })
+            .collect();
+        let chart = BarChart::new(name, bars).width(0.7);
+        let chart = match charts.iter().collect::<Vec<_>>().as_slice() {
+            [] => chart,
+            below => chart.stack_on(below),
+        };
+        charts.push(chart);
+    }
+    Plot::new("usage-tokens-per-day")
+        .legend(Legend::default())
+        .x_axis_formatter(date_axis(rows))
+        .height(220.0)
+        .y_axis_label("tokens")
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            for chart in charts {
+                plot.bar_chart(chart);
+            }
+        });
+}
+
+fn cost_by_agent(ui: &mut egui::Ui, answer: &UsageAnswer) {
+    let bars: Vec<Bar> = answer
+        .by_day
+        .by_agent
+        .iter()
+        .enumerate()
+        .map(|(index, usage)| {
+            Bar::new(index as f64, usage.figures.cost_usd.unwrap_or(0.0)).name(format!(
+                "{}: {}",
+                usage.agent.as_str(),
+                cost_text(&usage.figures)
+            ))
+        })
+        .collect();
+    Plot::new("usage-cost-by-agent")
+        .height(160.0)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("agents", bars).width(0.6))
+        });
+    for usage in &answer.by_day.by_agent {
+        ui.label(format!(
+            "{}: {}",
+            usage.agent.as_str(),
+            cost_text(&usage.figures)
+        ));
+    }
+}
+
+fn cost_by_project(ui: &mut egui::Ui, rows: &[UsageRow]) {
+    let mut rows: Vec<&UsageRow> = rows.iter().collect();
+    rows.sort_by(|a, b| {
+        b.figures
+            .cost_usd
+            .unwrap_or(0.0)
+            .total_cmp(&a.figures.cost_usd.unwrap_or(0.0))
+    });
+    rows.truncate(10);
+    let bars: Vec<Bar> = rows
+        .iter()
+        .enumerate()
+        .map(|(index, row)| {
+            Bar::new(index as f64, row.figures.cost_usd.unwrap_or(0.0)).name(format!(
+                "{}: {}",
+                row.key,
+                cost_text(&row.figures)
+            ))
+        })
+        .collect();
+    Plot::new("usage-cost-by-project")
+        .height(160.0)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("projects", bars).width(0.6))
+        });
+    for row in rows {
+        ui.label(format!("{}: {}", row.key, cost_text(&row.figures)));
+    }
+}
