@@ -296,8 +296,7 @@ fn summary(ui: &mut egui::Ui, answer: &UsageAnswer) {
             totals.cache_creation_tokens,
             totals.cache_read_tokens
         ));
-        if sessions > 0 {
-            let average_tokens = totals.total_tokens() / sessions;
+        if let Some(average_tokens) = totals.total_tokens().checked_div(sessions) {
             let average_cost = totals.cost_usd.map_or_else(
                 || "unpriced".to_owned(),
                 |cost| format!("${:.2}", cost / sessions as f64),
