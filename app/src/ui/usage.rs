@@ -385,10 +385,13 @@ fn cost_per_day(ui: &mut egui::Ui, rows: &[UsageRow]) {
         });
 }
 
+/// A token kind: its legend name and how to read it from the figures.
+type TokenKind = (&'static str, fn(&UsageFigures) -> u64);
+
 /// Tokens per day, one stacked series per kind.
 fn tokens_per_day(ui: &mut egui::Ui, rows: &[UsageRow]) {
     let positions = day_positions(rows);
-    let kinds: [(&str, fn(&UsageFigures) -> u64); 4] = [
+    let kinds: [TokenKind; 4] = [
         ("input", |f| f.input_tokens),
         ("output", |f| f.output_tokens),
         ("cache write", |f| f.cache_creation_tokens),
