@@ -21,6 +21,7 @@ mod index;
 mod recording;
 mod render;
 mod restore;
+mod usage;
 mod workload;
 
 #[derive(Debug, Args)]
@@ -97,6 +98,20 @@ pub enum BenchKind {
         #[arg(long)]
         json: bool,
     },
+    /// The usage analytics on generated usage rows: the Usage view's and the sessions
+    /// panel's queries (p50), and the view's frame time drawing a whole year.
+    Usage {
+        /// Sessions generated (spread over a year).
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(i64).range(1..))]
+        sessions: i64,
+        /// Responses (usage rows) per session.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(i64).range(1..))]
+        responses: i64,
+        #[arg(long, default_value_t = 100)]
+        frames: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// One restore round in this process (run by `restore`).
     #[command(hide = true)]
     RestoreMeasure {
@@ -144,6 +159,12 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         ),
         BenchKind::History { mb, rounds, json } => history(*mb as usize, (*rounds).max(1), *json),
         BenchKind::Index { mb, json } => index::run(*mb, *json),
+        BenchKind::Usage {
+            sessions,
+            responses,
+            frames,
+            json,
+        } => usage::run(*sessions, *responses, *frames, *json),
         BenchKind::RestoreMeasure {
             dir,
             panes,

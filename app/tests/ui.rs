@@ -886,10 +886,19 @@ fn the_usage_view_shows_the_known_figures() {
             gemini: Some(fixtures.join("gemini/.gemini")),
         });
     });
+    // A command typed at the shell prompt, recorded, shows in the usage patterns.
+    window.type_line("echo patterns-$((6*7))");
+    window.wait_for("the command ran", |w| w.screen().contains("\npatterns-42"));
+    window.harness.state_mut().save_and_stop_recording();
     window.shortcut(Key::U);
     window.wait_for("the view", |w| w.has_label("Usage and cost"));
     window.click("All");
     window.wait_for("the totals", |w| w.has_label("Total $0.09"));
+    window.wait_for("the typed command", |w| w.has_label("echo  ×1"));
+    assert!(
+        window.has_label_containing(": 5 min"),
+        "the workspace was active for one five-minute span"
+    );
     for label in [
         "2025-11-20",
         "2025-11-21",

@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "usage",
         sql: include_str!("../migrations/0003_usage.sql"),
     },
+    Migration {
+        version: 4,
+        name: "activity",
+        sql: include_str!("../migrations/0004_activity.sql"),
+    },
 ];
 
 /// The bookkeeping table, created outside the numbered list so the list can be checked first.

@@ -12,7 +12,9 @@
 //! daylight-saving changes). Buckets are quarter hours, so day boundaries are exact for every
 //! offset that is a whole number of quarter hours (every zone in use today).
 
+mod activity;
 mod figures;
+pub mod generate;
 mod pricing;
 mod report;
 
@@ -21,6 +23,7 @@ use serde::Serialize;
 
 use crate::sessions::Agent;
 
+pub use activity::{ACTIVITY_BUCKET_MS, ActiveTime, Activity, CommandCount};
 pub use figures::UsageFigures;
 pub use pricing::{BUILT_IN_PRICING, ModelPrice, PRICING_FILE_NAME, Pricing, PricingError, Rates};
 

@@ -112,16 +112,16 @@ pub fn run(panes: usize, cols: u16, rows: u16, frames: usize, json: bool) -> any
     Ok(())
 }
 
-fn ms(duration: Duration) -> f64 {
+pub(super) fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
-fn round3(ms: f64) -> f64 {
+pub(super) fn round3(ms: f64) -> f64 {
     (ms * 1000.0).round() / 1000.0
 }
 
 /// The `p` quantile of `times` (sorts them).
-fn percentile(times: &mut [f64], p: f64) -> f64 {
+pub(super) fn percentile(times: &mut [f64], p: f64) -> f64 {
     times.sort_by(f64::total_cmp);
     times[((times.len() - 1) as f64 * p).round() as usize]
 }

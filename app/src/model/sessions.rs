@@ -13,7 +13,9 @@ use spaces_store::sessions::{
     Agent, IndexProgress, IndexReport, SearchHit, SessionFilter, SessionMessage, SessionRoots,
     SessionSummary,
 };
-use spaces_store::usage::{GroupBy, Pricing, SessionUsage, SessionsOnDay, UsageQuery, UsageReport};
+use spaces_store::usage::{
+    Activity, GroupBy, Pricing, SessionUsage, SessionsOnDay, UsageQuery, UsageReport,
+};
 
 /// Changes in the agents' folders are gathered this long before indexing them (an agent
 /// appends many lines in a burst).
@@ -59,6 +61,8 @@ pub struct UsageAnswer {
     /// Rows per project (session working directory).
     pub by_project: UsageReport,
     pub sessions_per_day: Vec<SessionsOnDay>,
+    /// Active time per workspace and agent, most-run shell commands.
+    pub activity: Activity,
     /// A problem with the user's `pricing.toml`, if any.
     pub pricing_problem: Option<String>,
 }
@@ -282,7 +286,12 @@ fn answer(database: &Database, path: &Path, query: SessionQuery) -> SessionAnswe
     result.unwrap_or_else(|error| SessionAnswer::Failed(error.to_string()))
 }
 
-fn usage_answer(
+/// How many of each workspace's most-run commands the analytics view lists.
+const TOP_COMMANDS: usize = 8;
+
+/// What the analytics view shows for `query`: its report by day and by project, and sessions
+/// per day.
+pub fn usage_answer(
     database: &Database,
     query: &UsageQuery,
     prices: &Pricing,
@@ -303,10 +312,12 @@ fn usage_answer(
         prices,
     )?;
     let sessions_per_day = database.sessions_per_day(query)?;
+    let activity = database.activity(query, TOP_COMMANDS)?;
     Ok(SessionAnswer::Usage(Box::new(UsageAnswer {
         by_day,
         by_project,
         sessions_per_day,
+        activity,
         pricing_problem,
     })))
 }

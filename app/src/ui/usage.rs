@@ -7,7 +7,9 @@ use chrono::{Duration as Days, Local, NaiveDate};
 use egui::RichText;
 use egui_plot::{Bar, BarChart, GridMark, Legend, Plot};
 use spaces_store::sessions::Agent;
-use spaces_store::usage::{UsageFigures, UsageQuery, UsageRow};
+use spaces_store::usage::{
+    ActiveTime, Activity, SessionsOnDay, UsageFigures, UsageQuery, UsageRow,
+};
 
 use crate::model::sessions::{SessionAnswer, SessionQuery, Sessions, UsageAnswer};
 use crate::ui::theme;
@@ -19,6 +21,9 @@ const RANGES: &[(&str, Option<i64>)] = &[
     ("90 days", Some(90)),
     ("All", None),
 ];
+
+/// Pane activity does not touch the agents' index: the view asks again this often while open.
+const ACTIVITY_REFRESH: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The table's columns, and what it is sorted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +45,8 @@ pub struct UsageView {
     model: Option<String>,
     project: String,
     asked: Option<UsageQuery>,
+    /// When the figures were last asked for (pane activity is asked again every minute).
+    asked_at: Option<std::time::Instant>,
     serial: u64,
     seen_version: u64,
     answer: Option<Box<UsageAnswer>>,
@@ -57,6 +64,7 @@ impl Default for UsageView {
             model: None,
             project: String::new(),
             asked: None,
+            asked_at: None,
             serial: 0,
             seen_version: 0,
             answer: None,
@@ -107,8 +115,12 @@ impl UsageView {
         }
         let query = self.query();
         let version = sessions.status().version;
-        if self.asked.as_ref() != Some(&query) || version != self.seen_version {
+        let stale = self
+            .asked_at
+            .is_none_or(|at| at.elapsed() >= ACTIVITY_REFRESH);
+        if self.asked.as_ref() != Some(&query) || version != self.seen_version || stale {
             self.seen_version = version;
+            self.asked_at = Some(std::time::Instant::now());
             self.serial = sessions.ask(SessionQuery::Usage(query.clone()));
             self.asked = Some(query);
         }
@@ -120,6 +132,18 @@ impl UsageView {
             return;
         }
         self.sync(sessions);
+        self.draw(ctx);
+        ctx.request_repaint_after(ACTIVITY_REFRESH);
+    }
+
+    /// Shows `answer` without asking the index (the benchmark's door).
+    pub fn show_answer(&mut self, answer: UsageAnswer) {
+        self.open = true;
+        self.answer = Some(Box::new(answer));
+    }
+
+    /// Draws the window with the answer it has.
+    pub fn draw(&mut self, ctx: &egui::Context) {
         let mut open = true;
         egui::Window::new("Usage and cost")
             .open(&mut open)
@@ -154,6 +178,9 @@ impl UsageView {
                 columns[1].heading("Cost by project");
                 cost_by_project(&mut columns[1], &answer.by_project.rows);
             });
+            ui.heading("Sessions per day");
+            sessions_per_day(ui, &answer.sessions_per_day);
+            patterns(ui, &answer.activity);
             ui.heading("Per day");
             self.table(ui, &answer.by_day.rows);
             if !answer.by_day.unpriced_models.is_empty() {
@@ -483,6 +510,97 @@ fn cost_by_project(ui: &mut egui::Ui, rows: &[UsageRow]) {
             plot.bar_chart(BarChart::new("projects", bars).width(0.6))
         });
     for row in rows {
-        ui.label(format!("{}: {}", row.key, cost_text(&row.figures)));
+        ui.label(format!(
+            "{}: {} ({} responses)",
+            row.key,
+            cost_text(&row.figures),
+            row.figures.responses
+        ));
+    }
+}
+
+/// Sessions started per day, and sessions active that day (lighter, behind).
+fn sessions_per_day(ui: &mut egui::Ui, days: &[SessionsOnDay]) {
+    let Some(first) = days.first().map(|day| day.day) else {
+        ui.label(RichText::new("No sessions in this range.").weak());
+        return;
+    };
+    let position = |day: &SessionsOnDay| (day.day - first).num_days() as f64;
+    let started: Vec<Bar> = days
+        .iter()
+        .map(|day| {
+            Bar::new(position(day), day.started as f64)
+                .name(format!("{}: {} started", day.day, day.started))
+        })
+        .collect();
+    let active: Vec<Bar> = days
+        .iter()
+        .map(|day| {
+            Bar::new(position(day), day.active as f64)
+                .name(format!("{}: {} active", day.day, day.active))
+        })
+        .collect();
+    Plot::new("usage-sessions-per-day")
+        .height(140.0)
+        .legend(Legend::default())
+        .allow_scroll(false)
+        .x_axis_formatter(move |mark: GridMark, _range| {
+            (first + Days::days(mark.value as i64))
+                .format("%m-%d")
+                .to_string()
+        })
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("active", active).width(0.8));
+            plot.bar_chart(BarChart::new("started", started).width(0.5));
+        });
+}
+
+/// "3 h 05 min" for a number of minutes.
+fn duration_text(minutes: u64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, minutes) => format!("{minutes} min"),
+        (hours, minutes) => format!("{hours} h {minutes:02} min"),
+    }
+}
+
+/// Active time per workspace and per agent, and the most-run shell commands per workspace.
+fn patterns(ui: &mut egui::Ui, activity: &Activity) {
+    ui.columns(3, |columns| {
+        columns[0].heading("Active time by workspace");
+        active_list(
+            &mut columns[0],
+            &activity.by_workspace,
+            "No recorded activity.",
+        );
+        columns[1].heading("Active time by agent");
+        active_list(&mut columns[1], &activity.by_agent, "No agent messages.");
+        columns[2].heading("Most-run commands");
+        if activity.commands.is_empty() {
+            columns[2].label(RichText::new("No commands typed in shell panes.").weak());
+        }
+        let mut workspace = None;
+        for count in &activity.commands {
+            if workspace != Some(&count.workspace) {
+                workspace = Some(&count.workspace);
+                columns[2].label(RichText::new(&count.workspace).strong());
+            }
+            columns[2].label(format!("{}  ×{}", count.command, count.runs));
+        }
+    });
+    ui.label(
+        RichText::new(
+            "Active time: five-minute spans with output or typing (workspaces) or messages              (agents). Commands: lines typed at shell prompts, by program; never what was              typed with echo off.",
+        )
+        .weak()
+        .small(),
+    );
+}
+
+fn active_list(ui: &mut egui::Ui, times: &[ActiveTime], empty: &str) {
+    if times.is_empty() {
+        ui.label(RichText::new(empty).weak());
+    }
+    for time in times {
+        ui.label(format!("{}: {}", time.name, duration_text(time.minutes)));
     }
 }

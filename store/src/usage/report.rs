@@ -237,7 +237,7 @@ fn raw_counts(row: &Row<'_>, first: usize) -> rusqlite::Result<RawCounts> {
 }
 
 /// `[start of since, start of the day after until)` in milliseconds since the epoch.
-fn millisecond_range(query: &UsageQuery) -> (i64, i64) {
+pub(super) fn millisecond_range(query: &UsageQuery) -> (i64, i64) {
     let calendar = Calendar::new(query.time_zone);
     let lower = query
         .since
