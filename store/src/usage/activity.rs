@@ -153,9 +153,16 @@ fn program_of(line: &str) -> Option<String> {
     }
     let word = line
         .split_whitespace()
-        .find(|word| !(word.contains('=') && !word.starts_with('=')))?;
+        .find(|word| !is_assignment(word))?;
     let program = word.rsplit('/').next().unwrap_or(word);
     (!program.is_empty()).then(|| program.to_owned())
+}
+
+/// `NAME=value` before a command sets its environment.
+fn is_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
 }
 
 /// Rebuilds the lines entered at a shell prompt from the bytes typed, as a line editor would
