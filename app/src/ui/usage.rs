@@ -76,6 +76,9 @@ impl Default for UsageView {
 
 /// "$1.23", "$1.23+" when some models have no price, "unpriced" when none has.
 pub fn cost_text(figures: &UsageFigures) -> String {
+    if figures.responses == 0 {
+        return "$0.00".to_owned();
+    }
     match figures.cost_usd {
         Some(cost) if figures.unpriced => format!("${cost:.2}+"),
         Some(cost) => format!("${cost:.2}"),
@@ -167,7 +170,14 @@ impl UsageView {
             ui.colored_label(theme::WARNING, problem);
         }
         summary(ui, &answer);
+        if answer.by_day.rows.is_empty() {
+            ui.label(RichText::new("No agent usage in this range.").weak());
+        }
         egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+            if answer.by_day.rows.is_empty() {
+                patterns(ui, &answer.activity);
+                return;
+            }
             ui.heading("Cost per day, by model");
             cost_per_day(ui, &answer.by_day.rows);
             ui.heading("Tokens per day, by kind");
@@ -454,6 +464,33 @@ fn tokens_per_day(ui: &mut egui::Ui, rows: &[UsageRow]) {
         });
 }
 
+/// A bar chart of one bar per named category, the names under the bars.
+fn category_chart(ui: &mut egui::Ui, id: &str, names: Vec<String>, bars: Vec<Bar>) {
+    Plot::new(id)
+        .height(160.0)
+        .allow_scroll(false)
+        .x_axis_formatter(move |mark: GridMark, _range| {
+            let index = mark.value.round();
+            if (mark.value - index).abs() > 1e-6 || index < 0.0 {
+                return String::new();
+            }
+            names.get(index as usize).cloned().unwrap_or_default()
+        })
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new(id, bars).width(0.6))
+        });
+}
+
+/// The last folder of a project path, for a label under a bar.
+fn short_project(path: &str) -> String {
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|name| !name.is_empty())
+        .unwrap_or(path)
+        .to_owned()
+}
+
 fn cost_by_agent(ui: &mut egui::Ui, answer: &UsageAnswer) {
     let bars: Vec<Bar> = answer
         .by_day
@@ -468,12 +505,13 @@ fn cost_by_agent(ui: &mut egui::Ui, answer: &UsageAnswer) {
             ))
         })
         .collect();
-    Plot::new("usage-cost-by-agent")
-        .height(160.0)
-        .allow_scroll(false)
-        .show(ui, |plot| {
-            plot.bar_chart(BarChart::new("agents", bars).width(0.6))
-        });
+    let names = answer
+        .by_day
+        .by_agent
+        .iter()
+        .map(|usage| usage.agent.as_str().to_owned())
+        .collect();
+    category_chart(ui, "usage-cost-by-agent", names, bars);
     for usage in &answer.by_day.by_agent {
         ui.label(format!(
             "{}: {}",
@@ -503,12 +541,8 @@ fn cost_by_project(ui: &mut egui::Ui, rows: &[UsageRow]) {
             ))
         })
         .collect();
-    Plot::new("usage-cost-by-project")
-        .height(160.0)
-        .allow_scroll(false)
-        .show(ui, |plot| {
-            plot.bar_chart(BarChart::new("projects", bars).width(0.6))
-        });
+    let names = rows.iter().map(|row| short_project(&row.key)).collect();
+    category_chart(ui, "usage-cost-by-project", names, bars);
     for row in rows {
         ui.label(format!(
             "{}: {} ({} responses)",
@@ -589,10 +623,17 @@ fn patterns(ui: &mut egui::Ui, activity: &Activity) {
     });
     ui.label(
         RichText::new(
-            "Active time: five-minute spans with output or typing (workspaces) or messages              (agents). Commands: lines typed at shell prompts, by program; never what was              typed with echo off.",
+            "Active time: five-minute spans with output or typing (workspaces), with \
+             messages (agents).",
         )
-        .weak()
-        .small(),
+        .weak(),
+    );
+    ui.label(
+        RichText::new(
+            "Commands: lines typed at shell prompts, by program; never what was typed with \
+             echo off.",
+        )
+        .weak(),
     );
 }
 

@@ -151,9 +151,7 @@ fn program_of(line: &str) -> Option<String> {
     if line.starts_with(' ') {
         return None;
     }
-    let word = line
-        .split_whitespace()
-        .find(|word| !is_assignment(word))?;
+    let word = line.split_whitespace().find(|word| !is_assignment(word))?;
     let program = word.rsplit('/').next().unwrap_or(word);
     (!program.is_empty()).then(|| program.to_owned())
 }
