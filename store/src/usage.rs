@@ -133,6 +133,15 @@ pub struct SessionUsage {
     pub figures: UsageFigures,
 }
 
+/// Several reports of one query, each grouped its own way, and its sessions per day
+/// ([`Database::usage_overview`](crate::Database::usage_overview)).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UsageOverview<const N: usize> {
+    /// In the order of the groupings asked for.
+    pub reports: [UsageReport; N],
+    pub sessions_per_day: Vec<SessionsOnDay>,
+}
+
 /// Sessions on one day: how many started, and how many had at least one response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct SessionsOnDay {

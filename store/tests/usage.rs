@@ -434,6 +434,57 @@ fn per_session_totals_and_sessions_per_day() {
     );
 }
 
+/// The view's overview (one walk over the buckets) gives what the separate reports give.
+#[test]
+fn the_overview_is_the_separate_reports_in_one_walk() {
+    let indexed = Indexed::new();
+    let prices = Pricing::built_in();
+    for query in [
+        all_in_utc(),
+        UsageQuery {
+            agent: Some(Agent::Claude),
+            ..all_in_utc()
+        },
+        UsageQuery {
+            since: NaiveDate::from_ymd_opt(2025, 11, 21),
+            ..all_in_utc()
+        },
+    ] {
+        let overview = indexed
+            .database
+            .usage_overview(
+                &query,
+                [GroupBy::Day, GroupBy::Project, GroupBy::Model],
+                &prices,
+            )
+            .expect("overview");
+        for (report, group_by) in
+            overview
+                .reports
+                .iter()
+                .zip([GroupBy::Day, GroupBy::Project, GroupBy::Model])
+        {
+            let grouped = UsageQuery {
+                group_by,
+                ..query.clone()
+            };
+            let alone = indexed
+                .database
+                .usage_report(&grouped, &prices)
+                .expect("report");
+            assert_eq!(*report, alone, "{group_by:?}");
+            assert!(
+                !report.rows.is_empty(),
+                "{group_by:?}: the test compares something"
+            );
+        }
+        assert_eq!(
+            overview.sessions_per_day,
+            indexed.database.sessions_per_day(&query).expect("days")
+        );
+    }
+}
+
 #[test]
 fn a_response_with_a_prompt_above_200k_tokens_pays_the_long_context_rates() {
     let indexed = Indexed::new();

@@ -297,21 +297,9 @@ pub fn usage_answer(
     prices: &Pricing,
     pricing_problem: Option<String>,
 ) -> spaces_store::Result<SessionAnswer> {
-    let by_day = database.usage_report(
-        &UsageQuery {
-            group_by: GroupBy::Day,
-            ..query.clone()
-        },
-        prices,
-    )?;
-    let by_project = database.usage_report(
-        &UsageQuery {
-            group_by: GroupBy::Project,
-            ..query.clone()
-        },
-        prices,
-    )?;
-    let sessions_per_day = database.sessions_per_day(query)?;
+    let overview = database.usage_overview(query, [GroupBy::Day, GroupBy::Project], prices)?;
+    let [by_day, by_project] = overview.reports;
+    let sessions_per_day = overview.sessions_per_day;
     let activity = database.activity(query, TOP_COMMANDS)?;
     Ok(SessionAnswer::Usage(Box::new(UsageAnswer {
         by_day,

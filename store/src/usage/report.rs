@@ -9,8 +9,8 @@ use rusqlite::{Row, params};
 use super::figures::{Normalised, RawCounts, UsageFigures};
 use super::pricing::{ModelPrice, Pricing};
 use super::{
-    AgentUsage, GroupBy, ModelUsage, SessionUsage, SessionsOnDay, UsageQuery, UsageReport,
-    UsageRow, UsageTimeZone,
+    AgentUsage, GroupBy, ModelUsage, SessionUsage, SessionsOnDay, UsageOverview, UsageQuery,
+    UsageReport, UsageRow, UsageTimeZone,
 };
 use crate::database::Database;
 use crate::error::Result;
@@ -113,14 +113,53 @@ impl Database {
     /// and sessions with at least one response, under `query`'s agent, model and project
     /// filters (the model filter applies to responses only). Days with neither are left out.
     pub fn sessions_per_day(&self, query: &UsageQuery) -> Result<Vec<SessionsOnDay>> {
-        let calendar = Calendar::new(query.time_zone);
-        let mut active: BTreeMap<NaiveDate, Vec<i64>> = BTreeMap::new();
+        let mut active = ActiveSessions::new(query);
+        self.each_bucket(query, |bucket| active.add(&bucket))?;
+        self.sessions_started(query, active)
+    }
+
+    /// Reports of one query grouped several ways, and its sessions per day, from one walk
+    /// over the buckets: what the analytics view shows at once.
+    pub fn usage_overview<const N: usize>(
+        &self,
+        query: &UsageQuery,
+        group_bys: [GroupBy; N],
+        prices: &Pricing,
+    ) -> Result<UsageOverview<N>> {
+        let mut tallies: [Tally<'_>; N] = group_bys.map(|group_by| {
+            let grouped = UsageQuery {
+                group_by,
+                ..query.clone()
+            };
+            Tally::new(&grouped, prices)
+        });
+        let mut active = ActiveSessions::new(query);
         self.each_bucket(query, |bucket| {
-            let day = calendar.date_of_ms(bucket.bucket * BUCKET_MS);
-            active.entry(day).or_default().push(bucket.session_row);
+            active.add(&bucket);
+            for tally in &mut tallies {
+                tally.add(bucket);
+            }
         })?;
+        let mut names = Vec::with_capacity(N);
+        for tally in &tallies {
+            names.push(self.session_names(tally.session_rows())?);
+        }
+        let mut names = names.into_iter();
+        Ok(UsageOverview {
+            reports: tallies.map(|tally| tally.finish(&names.next().unwrap_or_default())),
+            sessions_per_day: self.sessions_started(query, active)?,
+        })
+    }
+
+    /// The days of `active`, with the sessions that started on each added.
+    fn sessions_started(
+        &self,
+        query: &UsageQuery,
+        active: ActiveSessions,
+    ) -> Result<Vec<SessionsOnDay>> {
+        let calendar = active.calendar;
         let mut days: BTreeMap<NaiveDate, SessionsOnDay> = BTreeMap::new();
-        for (day, mut sessions) in active {
+        for (day, mut sessions) in active.by_day {
             sessions.sort_unstable();
             sessions.dedup();
             days.insert(
@@ -194,7 +233,28 @@ impl Database {
     }
 }
 
+/// The sessions with responses on each day, as the buckets are walked.
+struct ActiveSessions {
+    calendar: Calendar,
+    by_day: BTreeMap<NaiveDate, Vec<i64>>,
+}
+
+impl ActiveSessions {
+    fn new(query: &UsageQuery) -> Self {
+        Self {
+            calendar: Calendar::new(query.time_zone),
+            by_day: BTreeMap::new(),
+        }
+    }
+
+    fn add(&mut self, bucket: &Bucket<'_>) {
+        let day = self.calendar.date_of_ms(bucket.bucket * BUCKET_MS);
+        self.by_day.entry(day).or_default().push(bucket.session_row);
+    }
+}
+
 /// One row of `usage_buckets`, with its session's agent and directory.
+#[derive(Clone, Copy)]
 struct Bucket<'a> {
     bucket: i64,
     session_row: i64,
