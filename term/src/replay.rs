@@ -32,18 +32,21 @@ pub fn replay_bytes<T: alacritty_terminal::event::EventListener>(
     replayer.finish(term);
 }
 
+/// The modes a process leaves behind that the next one must not inherit: leave the alt screen
+/// (1049), mouse modes, SGR/UTF-8 mouse, bracketed paste, app cursor (DECCKM), app keypad
+/// (DECKPNM), focus events; show the cursor, reset SGR and the scroll region.
+pub const NEW_PROCESS_RESET: &[u8] =
+    b"\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\
+\x1b[?2004l\x1b[?1l\x1b>\x1b[?1004l\x1b[?25h\x1b[0m\x1b[r";
+
 /// After replaying old output, puts the terminal back in the state a new process expects:
 /// main screen, no mouse reporting, no bracketed paste, normal cursor keys, cursor visible, on
-/// a fresh line below the old output.
+/// a fresh line below the old output. Returns the bytes it applied (to record them).
 pub fn reset_for_new_process<T: alacritty_terminal::event::EventListener>(
     term: &mut alacritty_terminal::Term<T>,
-) {
-    // DECSET resets: leave alt screen (1049), mouse modes, SGR/UTF-8 mouse, bracketed paste,
-    // app cursor (DECCKM), app keypad (DECKPNM), focus events, show cursor, reset SGR and the
-    // scroll region, then move to a new line.
-    const RESET: &[u8] = b"\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\
-\x1b[?2004l\x1b[?1l\x1b>\x1b[?1004l\x1b[?25h\x1b[0m\x1b[r";
-    replay_bytes(term, RESET);
+) -> Vec<u8> {
+    let mut applied = NEW_PROCESS_RESET.to_vec();
+    replay_bytes(term, NEW_PROCESS_RESET);
     // Go to the line below the lowest old text on the screen (not to the bottom row, which on
     // a mostly empty screen would push the old output out of sight); when that text is on the
     // bottom row, scroll one line.
@@ -51,13 +54,14 @@ pub fn reset_for_new_process<T: alacritty_terminal::event::EventListener>(
     let lowest_used = (0..=last).rev().find(|&line| {
         !crate::text::row_text(term, alacritty_terminal::index::Line(line)).is_empty()
     });
-    match lowest_used {
-        Some(line) if line == last => {
-            replay_bytes(term, format!("\x1b[{};1H\r\n", last + 1).as_bytes());
-        }
-        Some(line) => replay_bytes(term, format!("\x1b[{};1H", line + 2).as_bytes()),
-        None => replay_bytes(term, b"\x1b[H"),
-    }
+    let movement = match lowest_used {
+        Some(line) if line == last => format!("\x1b[{};1H\r\n", last + 1),
+        Some(line) => format!("\x1b[{};1H", line + 2),
+        None => "\x1b[H".to_owned(),
+    };
+    replay_bytes(term, movement.as_bytes());
+    applied.extend_from_slice(movement.as_bytes());
+    applied
 }
 
 /// Replays a stream that arrives in pieces, keeping the parser state between them (an escape

@@ -337,7 +337,8 @@ impl Terminal {
             id: self.id,
             term: self.term.clone(),
             shared: self.shared.clone(),
-            initial_offset: self.options.initial_offset,
+            // The options' offset, plus what `lead_with` added before the start.
+            initial_offset: self.bytes_read(),
             snapshot_interval: self.options.snapshot_interval,
             reader: spawned.reader,
             writer: spawned.writer,
@@ -456,6 +457,25 @@ impl Terminal {
     }
 
     /// Offset of the next output byte in this pane's stream.
+    /// Puts `bytes` at the head of the pane's output stream before its process starts, as
+    /// if printed (they must already be in the grid: `prepare`'s `fill` applied them): they
+    /// go to the sink at the current offset, and the process's output follows them. A
+    /// restored pane leads with its divider, so later replays and the history show it too.
+    /// Does nothing once the process started.
+    pub fn lead_with(&self, bytes: &[u8]) {
+        let process = lock(&self.process);
+        if process.is_some() || bytes.is_empty() {
+            return;
+        }
+        let offset = self.bytes_read();
+        if let Some(sink) = &self.sink {
+            sink.output(self.id, offset, Arc::from(bytes));
+        }
+        self.shared
+            .bytes_read
+            .store(offset + bytes.len() as u64, Ordering::Release);
+    }
+
     pub fn bytes_read(&self) -> u64 {
         self.shared.bytes_read.load(Ordering::Acquire)
     }

@@ -462,6 +462,25 @@ fn history_command_prints_everything() -> Result<()> {
         "`spaces history` beside a window lost numbers: {} of {COUNT}",
         numbers(&text).len()
     );
+    // The restore point is a line of its own: the old last prompt ends its line, the divider
+    // follows, and the new shell's prompt starts a new one.
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let divider = lines
+        .iter()
+        .position(|line| line.contains("restored from"))
+        .context(format!("no restore divider in the history:\n{text}"))?;
+    ensure!(
+        divider > 0 && lines[divider - 1] == "$",
+        "the old prompt does not end its own line before the divider: {:?}",
+        &lines[divider.saturating_sub(2)..(divider + 2).min(lines.len())]
+    );
+    ensure!(
+        lines[divider + 1..]
+            .iter()
+            .any(|line| line.starts_with("$ echo after-")),
+        "the new shell's prompt does not start a line: {:?}",
+        &lines[divider..]
+    );
     Ok(())
 }
 

@@ -169,15 +169,22 @@ fn prepare_restored(
     listeners: &Listeners,
 ) -> (Terminal, bool) {
     let mut replayed = true;
+    let mut marker = Vec::new();
     let options = plan.spawn_options(base.clone());
     let terminal = Terminal::prepare(plan.pane(), options, listeners.clone(), |term| {
         let outcome =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| plan.replay_into(term)));
-        if outcome.is_err() {
-            replayed = false;
-            // RIS: a full reset, whatever state the interrupted replay left.
-            spaces_term::replay::replay_bytes(term, b"\x1bc");
+        match outcome {
+            Ok(applied) => marker = applied,
+            Err(_) => {
+                replayed = false;
+                // RIS: a full reset, whatever state the interrupted replay left.
+                spaces_term::replay::replay_bytes(term, b"\x1bc");
+                marker = b"\x1bc".to_vec();
+            }
         }
     });
+    // The restore point goes into the pane's stream, as the screen shows it.
+    terminal.lead_with(&marker);
     (terminal, replayed)
 }

@@ -84,8 +84,10 @@ impl RestorePlan {
     }
 
     /// Fills `term` with the pane's old screen and scrollback. Runs with the terminal's
-    /// events muted: queries in the old output are never answered.
-    pub fn replay_into(&self, term: &mut Term) {
+    /// events muted: queries in the old output are never answered. Returns the bytes that
+    /// mark the restore point (modes reset, a new line, the divider), already applied, for
+    /// the pane to lead its stream with (`Terminal::lead_with`).
+    pub fn replay_into(&self, term: &mut Term) -> Vec<u8> {
         let size = TermSize::new(self.record.cols, self.record.rows);
         if let Some(snapshot) = &self.snapshot
             && let Err(error) = spaces_term::snapshot::restore_into(term, &snapshot.data)
@@ -98,9 +100,11 @@ impl RestorePlan {
         }
         replayer.finish(term);
         term.resize(size);
-        reset_for_new_process(term);
+        let mut marker = reset_for_new_process(term);
         let divider = divider_line(self.last_activity_ms, usize::from(size.cols));
         spaces_term::replay::replay_bytes(term, divider.as_bytes());
+        marker.extend_from_slice(divider.as_bytes());
+        marker
     }
 
     pub fn pane(&self) -> spaces_term::PaneId {
