@@ -77,20 +77,56 @@ fn open_window(data_dir: std::path::PathBuf) -> anyhow::Result<()> {
         ..Default::default()
     };
     let mut startup_error = None;
-    let result = eframe::run_native(
-        "Spaces",
-        options,
-        Box::new(|cc| match SpacesApp::new(&cc.egui_ctx, config) {
-            Ok(app) => Ok(Box::new(app)),
-            Err(error) => {
-                let message = format!("{error:#}");
-                startup_error = Some(message.clone());
-                Err(message.into())
+    // The window system may destroy the window under winit (a window manager's kill, `xdotool
+    // windowclose`), and winit then panics on its next X request. The app saves as it is
+    // dropped during the unwind, and that ending is reported as what it is, not as a crash.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !window_destroyed(info.payload_as_str()) {
+            default_hook(info);
+        }
+    }));
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        eframe::run_native(
+            "Spaces",
+            options,
+            Box::new(|cc| match SpacesApp::new(&cc.egui_ctx, config) {
+                Ok(app) => Ok(Box::new(app)),
+                Err(error) => {
+                    let message = format!("{error:#}");
+                    startup_error = Some(message.clone());
+                    Err(message.into())
+                }
+            }),
+        )
+    }));
+    let result = match run {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied());
+            if window_destroyed(message) {
+                eprintln!(
+                    "spaces: the window was closed by the window system; everything was saved"
+                );
+                return Ok(());
             }
-        }),
-    );
+            std::panic::resume_unwind(payload);
+        }
+    };
     if let Some(message) = startup_error {
         anyhow::bail!(message);
     }
     result.map_err(|error| anyhow::anyhow!("the window failed: {error}"))
+}
+
+/// Whether a panic is winit's on an X request for a window that no longer exists (X errors
+/// BadWindow or BadDrawable).
+fn window_destroyed(message: Option<&str>) -> bool {
+    message.is_some_and(|message| {
+        message.contains("X11Error")
+            && (message.contains("error_kind: Drawable") || message.contains("error_kind: Window"))
+    })
 }

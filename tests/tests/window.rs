@@ -537,6 +537,36 @@ fn the_window_geometry_survives_a_relaunch() -> Result<()> {
     Ok(())
 }
 
+/// The window system destroying the window (`xdotool windowclose`, a window manager's kill):
+/// no panic, a clean exit having saved, and the next start brings everything back.
+#[test]
+fn a_window_destroyed_by_the_window_system_exits_cleanly_and_restores() -> Result<()> {
+    let (mut spaces, pane) = start()?;
+    type_command(&spaces, "echo before-close-$((6*7))")?;
+    spaces.wait_for_line(pane, "before-close-42")?;
+    let window = spaces.window()?;
+    spaces.xdotool(&["windowclose", &window])?;
+    let exited = wait_until(
+        "the window to exit",
+        std::time::Duration::from_secs(20),
+        || spaces.exit_status(),
+    )?;
+    ensure!(
+        exited.success(),
+        "the window exited with {exited}: {}",
+        spaces.log_tail()
+    );
+    ensure!(
+        !spaces.log_tail().contains("panicked"),
+        "{}",
+        spaces.log_tail()
+    );
+    spaces.restart()?;
+    let text = spaces.wait_for_text(pane, "before-close-42")?;
+    ensure!(text.contains("restored from"), "{text}");
+    Ok(())
+}
+
 /// SIGTERM (a logout, `kill`) closes the window as a quit does: it exits cleanly, having
 /// saved, and the next start brings everything back.
 #[test]

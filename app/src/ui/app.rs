@@ -82,6 +82,9 @@ impl AppConfig {
 }
 
 pub struct SpacesApp {
+    /// Set once the state was saved and the recorder stopped (quit, or the drop after a
+    /// window that ended without a quit).
+    stopped_recording: bool,
     config: AppConfig,
     panes: Panes,
     /// What each pane's view remembers between frames, by pane id.
@@ -154,6 +157,7 @@ impl SpacesApp {
         }
         let now = Instant::now();
         let mut app = Self {
+            stopped_recording: false,
             tree: layout::single_pane_tree("spaces-default", PaneId(0)),
             views: PaneViews::new(),
             focused: None,
@@ -788,6 +792,22 @@ impl eframe::App for SpacesApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+}
+
+/// A window that ends without `on_exit` (the window system destroyed it and winit panicked,
+/// see `main.rs`) still saves: the app is dropped while the panic unwinds.
+impl Drop for SpacesApp {
+    fn drop(&mut self) {
+        if self.stopped_recording {
+            return;
+        }
+        let saved = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.save_and_stop_recording();
+        }));
+        if saved.is_err() {
+            tracing::error!("saving while the window ended failed");
+        }
     }
 }
 

@@ -68,6 +68,7 @@ impl SpacesApp {
     /// On exit: saves the layout and pane records as they are now and commits every pending
     /// write. Nothing is recorded after this.
     pub fn save_and_stop_recording(&mut self) {
+        self.stopped_recording = true;
         self.last_layout_check = Instant::now() - LAYOUT_CHECK_INTERVAL;
         self.last_record_sync = Instant::now() - PANE_RECORD_INTERVAL;
         self.persist_state();
