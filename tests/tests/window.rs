@@ -537,15 +537,13 @@ fn the_window_geometry_survives_a_relaunch() -> Result<()> {
     Ok(())
 }
 
-/// The window system destroying the window (`xdotool windowclose`, a window manager's kill):
-/// no panic, a clean exit having saved, and the next start brings everything back.
-#[test]
-fn a_window_destroyed_by_the_window_system_exits_cleanly_and_restores() -> Result<()> {
+/// Prints a line, ends the window with `end`, checks it exited cleanly (success, no panic)
+/// and that the next start brings the line back.
+fn ends_cleanly_and_restores(end: impl FnOnce(&Spaces) -> Result<()>, word: &str) -> Result<()> {
     let (mut spaces, pane) = start()?;
-    type_command(&spaces, "echo before-close-$((6*7))")?;
-    spaces.wait_for_line(pane, "before-close-42")?;
-    let window = spaces.window()?;
-    spaces.xdotool(&["windowclose", &window])?;
+    type_command(&spaces, &format!("echo {word}-$((6*7))"))?;
+    spaces.wait_for_line(pane, &format!("{word}-42"))?;
+    end(&spaces)?;
     let exited = wait_until(
         "the window to exit",
         std::time::Duration::from_secs(20),
@@ -562,40 +560,37 @@ fn a_window_destroyed_by_the_window_system_exits_cleanly_and_restores() -> Resul
         spaces.log_tail()
     );
     spaces.restart()?;
-    let text = spaces.wait_for_text(pane, "before-close-42")?;
+    let text = spaces.wait_for_text(pane, &format!("{word}-42"))?;
     ensure!(text.contains("restored from"), "{text}");
     Ok(())
+}
+
+/// The window system destroying the window (`xdotool windowclose`, a window manager's kill):
+/// no panic, a clean exit having saved, and the next start brings everything back.
+#[test]
+fn a_window_destroyed_by_the_window_system_exits_cleanly_and_restores() -> Result<()> {
+    ends_cleanly_and_restores(
+        |spaces| {
+            let window = spaces.window()?;
+            spaces.xdotool(&["windowclose", &window]).map(drop)
+        },
+        "before-close",
+    )
 }
 
 /// SIGTERM (a logout, `kill`) closes the window as a quit does: it exits cleanly, having
 /// saved, and the next start brings everything back.
 #[test]
 fn sigterm_quits_cleanly_and_the_next_start_restores() -> Result<()> {
-    let (mut spaces, pane) = start()?;
-    type_command(&spaces, "echo before-term-$((6*7))")?;
-    spaces.wait_for_line(pane, "before-term-42")?;
-    let pid = spaces.app_pid().context("pid")?;
-    let status = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()?;
-    ensure!(status.success(), "kill -TERM failed");
-    let exited = wait_until(
-        "the window to exit",
-        std::time::Duration::from_secs(20),
-        || spaces.exit_status(),
-    )?;
-    ensure!(
-        exited.success(),
-        "the window exited with {exited}: {}",
-        spaces.log_tail()
-    );
-    ensure!(
-        !spaces.log_tail().contains("panicked"),
-        "{}",
-        spaces.log_tail()
-    );
-    spaces.restart()?;
-    let text = spaces.wait_for_text(pane, "before-term-42")?;
-    ensure!(text.contains("restored from"), "{text}");
-    Ok(())
+    ends_cleanly_and_restores(
+        |spaces| {
+            let pid = spaces.app_pid().context("pid")?;
+            let status = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()?;
+            ensure!(status.success(), "kill -TERM failed");
+            Ok(())
+        },
+        "before-term",
+    )
 }
