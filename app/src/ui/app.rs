@@ -1,7 +1,8 @@
 //! The Spaces window: owns the model's panes, the tile tree, each pane's view state and the
 //! runtime pieces (glyph cache, clipboard, control socket), turns commands into changes, and
 //! draws the frame. Startup (opening the store, restoring panes) is in `startup`; saving as
-//! things change is in `persist`.
+//! things change is in `persist`; pane operations (spawn, split, focus, close) in `pane_ops`;
+//! agent sessions in `agents`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,6 +30,7 @@ use crate::ui::theme;
 use crate::ui::tiles::TileBehavior;
 
 mod agents;
+mod pane_ops;
 mod persist;
 mod startup;
 
@@ -432,194 +434,6 @@ impl SpacesApp {
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
         }
         ctx.request_repaint();
-    }
-
-    /// Changes the focused pane's grid (scrolling, selection, clearing history).
-    fn with_focused_term(&mut self, change: impl FnOnce(&mut spaces_term::Term)) {
-        if let Some(entry) = self.focused.and_then(|pane| self.panes.get(pane)) {
-            entry.terminal.update(change);
-        }
-    }
-
-    fn spawn_options(&self, command: Vec<String>, cwd: Option<PathBuf>) -> SpawnOptions {
-        // New panes start where the focused pane's program is, as most terminals do.
-        let cwd = cwd.or_else(|| {
-            self.focused
-                .and_then(|p| self.panes.get(p))
-                .and_then(|e| e.cwd())
-        });
-        let mut options = base_options(&self.settings, &self.config);
-        options.cwd = cwd;
-        // An empty command keeps the default one (the login shell unless configured).
-        if !command.is_empty() {
-            options.command = command;
-        }
-        options
-    }
-
-    fn spawn_pane(&mut self, options: SpawnOptions) -> Option<PaneId> {
-        let persistence = &self.persistence;
-        let record = |pane: PaneId, options: &SpawnOptions| {
-            persistence.save_pane(crate::model::record::new_record(
-                pane,
-                options,
-                persistence.workspace,
-            ));
-        };
-        match self.panes.spawn(options, record) {
-            Ok(pane) => Some(pane),
-            Err(error) => {
-                self.notices.push(Notice::error(error.to_string()));
-                None
-            }
-        }
-    }
-
-    /// Splits the focused pane (or `target`); returns the new pane.
-    pub fn split(
-        &mut self,
-        target: Option<PaneId>,
-        direction: Direction,
-        command: Vec<String>,
-        cwd: Option<PathBuf>,
-    ) -> Option<PaneId> {
-        let target = target.or(self.focused)?;
-        let options = self.spawn_options(command, cwd);
-        let pane = self.spawn_pane(options)?;
-        layout::split(&mut self.tree, target, pane, direction);
-        self.focus(pane);
-        Some(pane)
-    }
-
-    fn split_focused(&mut self, direction: Direction, command: Vec<String>, cwd: Option<PathBuf>) {
-        if self.panes.is_empty() {
-            self.new_tab();
-        } else {
-            self.split(None, direction, command, cwd);
-        }
-    }
-
-    /// Opens a new pane as a tab beside the focused one (or as the only pane).
-    pub fn spawn_tab(&mut self, command: Vec<String>, cwd: Option<PathBuf>) -> Option<PaneId> {
-        let options = self.spawn_options(command, cwd);
-        let pane = self.spawn_pane(options)?;
-        match self
-            .focused
-            .filter(|p| layout::tile_of(&self.tree, *p).is_some())
-        {
-            Some(target) => layout::add_tab(&mut self.tree, target, pane),
-            None => self.tree = layout::single_pane_tree("spaces-default", pane),
-        }
-        self.focus(pane);
-        Some(pane)
-    }
-
-    fn new_tab(&mut self) {
-        self.spawn_tab(Vec::new(), None);
-    }
-
-    pub fn focus(&mut self, pane: PaneId) {
-        if self.panes.get(pane).is_some() {
-            layout::activate(&mut self.tree, pane);
-            self.focused = Some(pane);
-        }
-    }
-
-    fn move_focus(&mut self, direction: Direction) {
-        if let Some(next) = self
-            .focused
-            .and_then(|p| layout::neighbour(&self.tree, p, direction))
-        {
-            self.focus(next);
-        }
-    }
-
-    pub fn close_pane(&mut self, pane: PaneId) {
-        // Focus goes where the eye is: the neighbouring tab of the same group (it takes the
-        // closed tab's place), else the nearest pane beside it.
-        let next = layout::neighbour_tab(&self.tree, pane, false).or_else(|| {
-            [
-                Direction::Left,
-                Direction::Up,
-                Direction::Right,
-                Direction::Down,
-            ]
-            .into_iter()
-            .find_map(|direction| layout::neighbour(&self.tree, pane, direction))
-        });
-        layout::remove_pane(&mut self.tree, pane);
-        self.close_pane_record(pane);
-        self.panes.remove(pane);
-        self.views.remove(&pane);
-        if self.focused == Some(pane) {
-            self.focused = next.or_else(|| layout::panes(&self.tree).first().copied());
-            if let Some(next) = self.focused {
-                layout::activate(&mut self.tree, next);
-            }
-        }
-    }
-
-    fn restart_pane(&mut self, pane: PaneId) {
-        let exited = self
-            .panes
-            .get(pane)
-            .is_some_and(|e| e.terminal.exit_info().is_some());
-        if !exited {
-            return;
-        }
-        if let Err(error) = self.panes.restart(pane) {
-            self.notices.push(Notice::error(error.to_string()));
-        }
-    }
-
-    fn copy_selection(&mut self) {
-        let text = self
-            .focused
-            .and_then(|pane| self.panes.get(pane))
-            .and_then(|entry| entry.terminal.read(|term| term.selection_to_string()));
-        if let Some(text) = text.filter(|t| !t.is_empty()) {
-            self.clipboard.set(ClipboardKind::Clipboard, text);
-        }
-    }
-
-    fn paste(&mut self, kind: ClipboardKind) {
-        let Some(text) = self.clipboard.get(kind) else {
-            return;
-        };
-        if let Some(entry) = self.focused.and_then(|pane| self.panes.get(pane)) {
-            entry.paste(&text);
-        }
-    }
-
-    fn select_all(&mut self) {
-        use alacritty_terminal::grid::Dimensions as _;
-        use alacritty_terminal::index::{Column, Line, Point, Side};
-        use alacritty_terminal::selection::{Selection, SelectionType};
-        self.with_focused_term(|term| {
-            let top = Point::new(Line(-(term.grid().history_size() as i32)), Column(0));
-            let bottom = Point::new(Line(term.screen_lines() as i32 - 1), term.last_column());
-            let mut selection = Selection::new(SelectionType::Simple, top, Side::Left);
-            selection.update(bottom, Side::Right);
-            term.selection = Some(selection);
-        });
-    }
-
-    fn handle_pane_request(&mut self, request: PaneRequest) {
-        match request {
-            PaneRequest::NewPane => self.new_tab(),
-            PaneRequest::Focus(pane) => self.focus(pane),
-            PaneRequest::Restart(pane) => self.restart_pane(pane),
-            PaneRequest::Close(pane) => self.close_pane(pane),
-            PaneRequest::Rerun(pane) => {
-                self.focus(pane);
-                self.rerun_offered_command();
-            }
-            PaneRequest::DismissRerun(pane) => {
-                if let Some(entry) = self.panes.get_mut(pane) {
-                    entry.rerun_offer = None;
-                }
-            }
-        }
     }
 
     fn handle_terminal_events(&mut self) {
