@@ -461,3 +461,18 @@ fn round2(value: f64) -> f64 {
 use spaces_term::TermSize;
 use spaces_term::alacritty_terminal;
 use spaces_term::replay::ReplayTerm;
+
+/// The benchmarks run at a tiny size, so their code keeps working between measurements (each
+/// checks its own results: every usage row counted, the appended line found). No timing.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_usage_bench_runs_and_counts_every_row() {
+        super::usage::run(12, 20, 2, true).expect("bench usage");
+    }
+
+    #[test]
+    fn the_index_bench_runs_and_finds_the_appended_line() {
+        super::index::run(2, true).expect("bench index");
+    }
+}

@@ -102,7 +102,7 @@ fn spaces_figures(database: &Database, agent: Agent) -> UsageFigures {
 }
 
 #[test]
-#[ignore = "needs npm and the npm registry (installs ccusage); run with --ignored"]
+#[ignore = "downloads ccusage from npm: scripts/test runs it (--ignored) as a step of its own"]
 fn spaces_and_ccusage_agree_per_agent() {
     let scratch = tempfile::tempdir().expect("tempdir");
     let binary = install_ccusage(&scratch.path().join("npm"));

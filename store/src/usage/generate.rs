@@ -1,5 +1,4 @@
-//! A year of heavy use for the usage benchmarks (`spaces bench usage`, the store's usage
-//! bench): sessions of three agents, seven models and twenty projects, with one usage row per
+//! A year of heavy use for the usage benchmark (`spaces bench usage`): sessions of three agents, seven models and twenty projects, with one usage row per
 //! response, written straight into the index tables (the triggers of migration 0003 keep the
 //! quarter-hour sums as the indexer would).
 
