@@ -5,20 +5,14 @@
 use serde::Serialize;
 
 use super::pricing::ModelPrice;
-use crate::sessions::Agent;
+use crate::sessions::{Agent, TokenUsage};
 
-/// Token sums as the index holds them: each agent's own numbers (see
-/// [`crate::TokenUsage`] for what is part of what).
+/// Token sums as the index holds them: how many responses, and their tokens in each agent's
+/// own meaning (see [`TokenUsage`] for what is part of what).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct RawCounts {
     pub responses: u64,
-    pub input: u64,
-    pub output: u64,
-    pub cache_read: u64,
-    pub cache_write: u64,
-    pub cache_write_1h: u64,
-    pub reasoning: u64,
-    pub tool: u64,
+    pub tokens: TokenUsage,
 }
 
 /// The same tokens in one meaning for every agent; the four billed kinds are disjoint.
@@ -42,7 +36,7 @@ impl Normalised {
     /// - Codex: cached input is part of input; reasoning is part of output.
     /// - Gemini: cached input is part of input; tool-use prompt tokens are input billed
     ///   beside it; thoughts are billed as output.
-    pub(crate) fn from_raw(agent: Agent, raw: &RawCounts) -> Self {
+    pub(crate) fn from_raw(agent: Agent, raw: &TokenUsage) -> Self {
         match agent {
             Agent::Claude => Self {
                 input: raw.input,
@@ -128,14 +122,13 @@ mod tests {
     #[test]
     fn gemini_tool_prompt_tokens_are_input_and_thoughts_are_output() {
         // input 5000 of which cached 2000, tool-use prompt 700, output 100, thoughts 40.
-        let raw = RawCounts {
-            responses: 1,
+        let raw = TokenUsage {
             input: 5000,
             cache_read: 2000,
             tool: 700,
             output: 100,
             reasoning: 40,
-            ..RawCounts::default()
+            ..TokenUsage::default()
         };
         let tokens = Normalised::from_raw(Agent::Gemini, &raw);
         // uncached 5000 - 2000 + tool 700 = 3700; output 100 + 40 = 140; cached 2000.
@@ -162,11 +155,10 @@ mod tests {
     #[test]
     fn claude_cache_writes_without_given_rates_cost_1_25_and_2_times_input() {
         // cache write 1000 of which 1 h 400: 600 at 1.25 x 2 = 2.5, 400 at 2 x 2 = 4.
-        let raw = RawCounts {
-            responses: 1,
+        let raw = TokenUsage {
             cache_write: 1000,
             cache_write_1h: 400,
-            ..RawCounts::default()
+            ..TokenUsage::default()
         };
         let tokens = Normalised::from_raw(Agent::Claude, &raw);
         assert_eq!((tokens.cache_write_5m, tokens.cache_write_1h), (600, 400));

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::database::Database;
 use crate::error::Result;
-use crate::sessions::Agent;
+use crate::sessions::{Agent, TokenUsage};
 
 /// Milliseconds in one bucket of `usage_buckets` (a quarter hour).
 const BUCKET_MS: i64 = 15 * 60 * 1000;
@@ -286,13 +286,15 @@ fn agent_of(row: &Row<'_>, column: usize) -> rusqlite::Result<Agent> {
 fn raw_counts(row: &Row<'_>, first: usize) -> rusqlite::Result<RawCounts> {
     Ok(RawCounts {
         responses: row.get(first)?,
-        input: row.get(first + 1)?,
-        output: row.get(first + 2)?,
-        cache_read: row.get(first + 3)?,
-        cache_write: row.get(first + 4)?,
-        cache_write_1h: row.get(first + 5)?,
-        reasoning: row.get(first + 6)?,
-        tool: row.get(first + 7)?,
+        tokens: TokenUsage {
+            input: row.get(first + 1)?,
+            output: row.get(first + 2)?,
+            cache_read: row.get(first + 3)?,
+            cache_write: row.get(first + 4)?,
+            cache_write_1h: row.get(first + 5)?,
+            reasoning: row.get(first + 6)?,
+            tool: row.get(first + 7)?,
+        },
     })
 }
 
@@ -408,7 +410,7 @@ impl<'a> ModelPrices<'a> {
         long_context: bool,
         raw: &RawCounts,
     ) -> (Normalised, Option<f64>) {
-        let tokens = Normalised::from_raw(agent, raw);
+        let tokens = Normalised::from_raw(agent, &raw.tokens);
         let cost = self.models[model]
             .1
             .as_ref()
