@@ -34,6 +34,15 @@ pub fn process_info(pid: i32) -> Option<ProcessInfo> {
     })
 }
 
+/// Whether process `pid` runs this very executable: a child forked from it that has not
+/// called `exec` yet.
+pub fn is_copy_of_this_program(pid: i32) -> bool {
+    static OURS: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    let ours = OURS.get_or_init(|| std::fs::read_link("/proc/self/exe").ok());
+    let theirs = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
+    ours.is_some() && theirs == *ours
+}
+
 /// Whether a program name is an interactive shell (so a restored pane can start it again
 /// without asking).
 pub fn is_shell(name: &str) -> bool {
@@ -71,6 +80,27 @@ pub fn display_name(options: &crate::SpawnOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_process_running_this_program_is_a_copy_and_another_is_not() {
+        assert!(is_copy_of_this_program(std::process::id() as i32));
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .expect("sleep");
+        let pid = child.id() as i32;
+        // Until its exec the child is a copy of this program: wait for it to become `sleep`.
+        let started = std::time::Instant::now();
+        while process_info(pid).is_none_or(|info| info.name != "sleep")
+            && started.elapsed() < std::time::Duration::from_secs(5)
+        {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let other = is_copy_of_this_program(pid);
+        let _ignored = child.kill();
+        let _ignored = child.wait();
+        assert!(!other, "sleep is not a copy of the test binary");
+    }
 
     #[test]
     fn reads_own_process() {

@@ -481,10 +481,13 @@ impl Terminal {
     }
 
     /// The foreground process group leader of the PTY (the program the user is running).
+    /// `None` until the child runs its command: right after the fork it is still a copy of
+    /// this program, which is not what the pane runs.
     pub fn foreground_pid(&self) -> Option<i32> {
         lock(&self.process)
             .as_ref()
             .and_then(|process| process.master.process_group_leader())
+            .filter(|pid| !crate::process::is_copy_of_this_program(*pid))
     }
 
     /// Whether typed input is secret right now. Password prompts of the C library kind

@@ -66,13 +66,7 @@ impl Pane {
             .process_checked
             .is_none_or(|checked| checked.elapsed() >= max_age);
         if stale {
-            let pid = self.terminal.foreground_pid();
-            // Right after the fork the child is still a copy of Spaces that has not yet run
-            // its command: no answer yet (asked again next time), never "Spaces runs here".
-            if pid.is_some_and(is_our_own_copy) {
-                return;
-            }
-            self.process = pid.and_then(process_info);
+            self.process = self.terminal.foreground_pid().and_then(process_info);
             self.cwd.refresh(&self.terminal, self.process.as_ref());
             self.process_checked = Some(Instant::now());
         }
@@ -126,11 +120,4 @@ fn short_path(path: &std::path::Path) -> String {
         Some(rest) => format!("~/{}", rest.display()),
         None => path.display().to_string(),
     }
-}
-
-/// Whether process `pid` runs this very executable (a forked child before its `exec`).
-fn is_our_own_copy(pid: i32) -> bool {
-    let theirs = std::fs::read_link(format!("/proc/{pid}/exe"));
-    let ours = std::fs::read_link("/proc/self/exe");
-    matches!((theirs, ours), (Ok(theirs), Ok(ours)) if theirs == ours)
 }

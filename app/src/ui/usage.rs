@@ -49,7 +49,8 @@ pub struct UsageView {
     asked_at: Option<std::time::Instant>,
     serial: u64,
     seen_version: u64,
-    answer: Option<Box<UsageAnswer>>,
+    /// Shared, so a frame borrows it without copying a year of rows.
+    answer: Option<std::rc::Rc<UsageAnswer>>,
     error: Option<String>,
     sort: (Column, bool),
 }
@@ -110,7 +111,7 @@ impl UsageView {
     fn sync(&mut self, sessions: &mut Sessions) {
         match sessions.take(self.serial) {
             Some(SessionAnswer::Usage(answer)) => {
-                self.answer = Some(answer);
+                self.answer = Some(std::rc::Rc::from(answer));
                 self.error = None;
             }
             Some(SessionAnswer::Failed(error)) => self.error = Some(error),
@@ -142,7 +143,7 @@ impl UsageView {
     /// Shows `answer` without asking the index (the benchmark's door).
     pub fn show_answer(&mut self, answer: UsageAnswer) {
         self.open = true;
-        self.answer = Some(Box::new(answer));
+        self.answer = Some(std::rc::Rc::new(answer));
     }
 
     /// Draws the window with the answer it has.
