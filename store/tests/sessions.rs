@@ -16,6 +16,11 @@ use std::path::{Path, PathBuf};
 
 use spaces_store::{Database, IndexReport, SessionRoots};
 
+#[path = "support/tree.rs"]
+mod tree;
+
+use tree::copy_tree;
+
 /// The hand-written fixture home, as checked in.
 fn fixture_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sessions")
@@ -53,19 +58,6 @@ impl Home {
 
     fn claude_project(&self) -> PathBuf {
         self.path().join("claude/projects/-home-alice-webapp")
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create");
-    for entry in std::fs::read_dir(from).expect("read fixtures") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
     }
 }
 
