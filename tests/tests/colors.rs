@@ -39,7 +39,13 @@ fn colours_a_program_sets_are_drawn_and_answered() -> Result<()> {
         pane,
         r#"stty raw -echo; printf '\033]4;1;?\007\033]11;?\007'; a=$(dd bs=1 count=49 2>/dev/null | od -An -tx1 | tr -d ' \n'); stty sane; printf 'answer:%s\n' "$a""#,
     )?;
-    let screen = spaces.wait_for_text(pane, "answer:")?;
+    // The echoed command holds "answer:" too; the output is the line that starts with it, and
+    // it is whole once the prompt is back after it.
+    let screen = spaces.wait_for_screen(pane, "the answer and a prompt after it", |screen| {
+        let mut lines = screen.lines().map(str::trim_end);
+        lines.any(|line| line.starts_with("answer:"))
+            && lines.any(|line| line == spaces_e2e::PROMPT)
+    })?;
     let expected: String = "\x1b]4;1;rgb:ffff/0000/ffff\x07\x1b]11;rgb:0000/3333/0000\x07"
         .bytes()
         .map(|byte| format!("{byte:02x}"))
