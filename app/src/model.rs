@@ -19,6 +19,7 @@ pub mod sessions;
 pub mod settings;
 pub mod threads;
 pub mod window_state;
+pub mod workspace_input;
 
 pub use notice::{Notice, Severity};
 pub use pane::Pane;
