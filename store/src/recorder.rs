@@ -23,7 +23,7 @@ use crossbeam_channel::{Sender, bounded};
 
 use crate::database::Database;
 use crate::error::{Result, StoreError};
-use crate::ids::PaneId;
+use crate::ids::{PaneId, WorkspaceId};
 use crate::layouts::LayoutRecord;
 use crate::panes::PaneRecord;
 use crate::snapshots::SnapshotRecord;
@@ -130,6 +130,7 @@ enum Message {
     Pane(PaneRecord),
     Layout(LayoutRecord),
     Workspace(WorkspaceRecord),
+    DeleteWorkspace(WorkspaceId),
     Setting {
         key: String,
         value: String,
@@ -222,6 +223,12 @@ impl Recorder {
     /// Inserts or updates a workspace.
     pub fn upsert_workspace(&self, workspace: WorkspaceRecord) -> Result<()> {
         self.send(Message::Workspace(workspace))
+    }
+
+    /// Deletes a workspace with its layout, panes and their whole history. Output of its
+    /// panes that arrives afterwards is dropped. End the panes' processes first.
+    pub fn delete_workspace(&self, workspace: WorkspaceId) -> Result<()> {
+        self.send(Message::DeleteWorkspace(workspace))
     }
 
     /// Stores a setting.

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use crate::database::Database;
 use crate::error::Result;
-use crate::ids::PaneId;
+use crate::ids::{PaneId, WorkspaceId};
 use crate::layouts::LayoutRecord;
 use crate::panes::PaneRecord;
 use crate::snapshots::SnapshotRecord;
@@ -35,6 +35,7 @@ pub(super) enum Write {
     Pane(PaneRecord),
     Layout(LayoutRecord),
     Workspace(WorkspaceRecord),
+    DeleteWorkspace(WorkspaceId),
     Setting {
         key: String,
         value: String,
@@ -82,6 +83,7 @@ impl Write {
             Self::Pane(pane) => database.upsert_pane(pane),
             Self::Layout(layout) => database.save_layout(layout),
             Self::Workspace(workspace) => database.upsert_workspace(workspace),
+            Self::DeleteWorkspace(workspace) => database.delete_workspace(*workspace).map(drop),
             Self::Setting { key, value } => database.set_setting(key, value),
             Self::TrimHistory {
                 pane,
@@ -101,7 +103,10 @@ impl Write {
             Self::Input { bytes, .. } => bytes.len(),
             Self::Layout(layout) => layout.tree_json.len(),
             Self::Workspace(workspace) => workspace.notes.len(),
-            Self::Pane(_) | Self::Setting { .. } | Self::TrimHistory { .. } => 0,
+            Self::Pane(_)
+            | Self::DeleteWorkspace(_)
+            | Self::Setting { .. }
+            | Self::TrimHistory { .. } => 0,
         }
     }
 

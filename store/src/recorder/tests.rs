@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use super::*;
 use crate::panes::PaneRecord;
 use crate::workspaces::WorkspaceRecord;
-use crate::{LayoutRecord, WorkspaceId};
+use crate::LayoutRecord;
 
 /// Deterministic, poorly compressible bytes of a pane's stream: byte `i` depends only on `i`,
 /// so any stretch can be checked against the expectation.
@@ -396,4 +396,45 @@ fn a_queue_that_never_runs_dry_is_still_committed_on_every_tick() {
         "the writer committed only at the start and the end of the queue: {seen:?}"
     );
     recorder.shutdown().expect("shutdown");
+}
+
+#[test]
+fn a_deleted_workspace_takes_its_panes_and_drops_their_late_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("spaces.db");
+    let recorder = Recorder::start(&path).expect("start");
+    let kept = WorkspaceRecord::new(WorkspaceId(1), "kept", "#888888", 0);
+    let gone = WorkspaceRecord::new(WorkspaceId(2), "gone", "#888888", 1);
+    recorder.upsert_workspace(kept).expect("kept");
+    recorder.upsert_workspace(gone).expect("gone");
+    let kept_pane = PaneId(1);
+    let gone_pane = PaneId(2);
+    let record = |pane, workspace| PaneRecord::new_shell(pane, workspace, "/", 80, 24);
+    recorder
+        .upsert_pane(record(kept_pane, WorkspaceId(1)))
+        .expect("pane");
+    recorder
+        .upsert_pane(record(gone_pane, WorkspaceId(2)))
+        .expect("pane");
+    recorder
+        .record_output(gone_pane, 0, Arc::from(&b"before\n"[..]))
+        .expect("output");
+    recorder.flush().expect("flush");
+    recorder.delete_workspace(WorkspaceId(2)).expect("delete");
+    recorder
+        .record_output(gone_pane, 7, Arc::from(&b"late\n"[..]))
+        .expect("late output");
+    recorder
+        .record_output(kept_pane, 0, Arc::from(&b"kept\n"[..]))
+        .expect("output");
+    recorder.flush().expect("flush");
+    let status = recorder.status();
+    assert!(status.healthy, "{:?}", status.last_error);
+    recorder.shutdown().expect("shutdown");
+
+    let reader = Database::open(&path).expect("reopen");
+    assert_eq!(reader.workspace(WorkspaceId(2)).expect("read"), None);
+    assert!(reader.pane(gone_pane).expect("read").is_none());
+    assert_eq!(reader.output_range_total(gone_pane).expect("totals").chunks, 0);
+    assert_eq!(reader.output_range_total(kept_pane).expect("totals").chunks, 1);
 }

@@ -59,6 +59,8 @@ pub(super) struct Writer {
     damage: Arc<DamageReport>,
     /// The newest workspace, layout and pane records, to write again into a fresh file.
     records: Records,
+    /// Panes of deleted workspaces: what they still send is dropped.
+    deleted_panes: std::collections::BTreeSet<PaneId>,
 }
 
 /// The newest record of every workspace, layout and open pane. After a damaged file is
@@ -121,6 +123,7 @@ impl Writer {
             scratch: Vec::new(),
             pending: PendingWrites::default(),
             records,
+            deleted_panes: std::collections::BTreeSet::new(),
             status,
             last_commit: Instant::now(),
             damage,
@@ -215,6 +218,15 @@ impl Writer {
     }
 
     fn accept(&mut self, message: Message) {
+        let pane = match &message {
+            Message::Output { pane, .. } | Message::Input { pane, .. } => Some(*pane),
+            Message::Snapshot(snapshot) => Some(snapshot.pane_id),
+            Message::Pane(record) => Some(record.id),
+            _ => None,
+        };
+        if pane.is_some_and(|pane| self.deleted_panes.contains(&pane)) {
+            return;
+        }
         match message {
             Message::Output {
                 pane,
@@ -252,6 +264,7 @@ impl Writer {
                     .insert(workspace.id, workspace.clone());
                 self.pending.push(Write::Workspace(workspace));
             }
+            Message::DeleteWorkspace(workspace) => self.delete_workspace(workspace),
             Message::Setting { key, value } => self.pending.push(Write::Setting { key, value }),
             Message::TrimHistory {
                 pane,
@@ -300,6 +313,25 @@ impl Writer {
     }
 
     /// Compresses the pane's open batch into a pending row.
+    /// Forgets a workspace's records and its panes' unwritten output, then deletes it.
+    fn delete_workspace(&mut self, workspace: WorkspaceId) {
+        let panes: Vec<PaneId> = self
+            .records
+            .panes
+            .values()
+            .filter(|record| record.workspace_id == workspace)
+            .map(|record| record.id)
+            .collect();
+        for pane in panes {
+            self.records.panes.remove(&pane);
+            self.open_batches.remove(&pane);
+            self.deleted_panes.insert(pane);
+        }
+        self.records.workspaces.remove(&workspace);
+        self.records.layouts.remove(&workspace);
+        self.pending.push(Write::DeleteWorkspace(workspace));
+    }
+
     fn seal(&mut self, pane: PaneId) {
         let Some(batch) = self.open_batches.remove(&pane) else {
             return;
