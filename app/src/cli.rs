@@ -108,6 +108,9 @@ pub enum ControlCommand {
     Spawn {
         #[arg(long)]
         cwd: Option<PathBuf>,
+        /// Open it in this workspace (shown first); default the shown one.
+        #[arg(long)]
+        workspace: Option<String>,
         #[arg(last = true)]
         command: Vec<String>,
     },
@@ -120,6 +123,61 @@ pub enum ControlCommand {
     Close {
         #[arg(long)]
         pane: PaneId,
+    },
+    /// Workspaces: list, create, rename, colour, switch, archive, unarchive, delete, notes.
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCommand {
+    /// List the workspaces (archived ones included).
+    List {
+        /// Print a JSON array: {id, name, color, archived, active, panes, root}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a workspace and show it.
+    New {
+        name: String,
+        /// Its colour, as #RRGGBB (default: the next unused colour of the palette).
+        #[arg(long)]
+        color: Option<String>,
+    },
+    Rename {
+        name: String,
+        new_name: String,
+    },
+    Color {
+        name: String,
+        /// The colour, as #RRGGBB.
+        color: String,
+    },
+    /// Show a workspace.
+    Switch {
+        name: String,
+    },
+    /// End a workspace's programs and move it to the archive (everything else is kept).
+    Archive {
+        name: String,
+    },
+    /// Bring an archived workspace back (fresh shells in the old directories).
+    Unarchive {
+        name: String,
+    },
+    /// Delete a workspace with its panes and their whole history.
+    Delete {
+        name: String,
+    },
+    /// Print a workspace's notes, or replace them.
+    Notes {
+        name: String,
+        /// The new notes.
+        #[arg(long, conflicts_with = "set_file")]
+        set: Option<String>,
+        /// Read the new notes from this file.
+        #[arg(long)]
+        set_file: Option<PathBuf>,
     },
 }
 
@@ -194,14 +252,78 @@ pub fn run_control(data_dir: &Path, command: ControlCommand) -> anyhow::Result<(
                 cwd: absolute(cwd)?,
             }
         }
-        ControlCommand::Spawn { cwd, command } => Request::Spawn {
+        ControlCommand::Spawn {
+            cwd,
+            workspace,
+            command,
+        } => Request::Spawn {
             cwd: absolute(cwd)?,
             command,
+            workspace,
         },
         ControlCommand::Focus { pane } => Request::Focus { pane },
         ControlCommand::Close { pane } => Request::Close { pane },
+        ControlCommand::Workspace(command) => return run_workspace(data_dir, command),
     };
     print_reply(send_request(data_dir, &request)?)
+}
+
+/// Runs a `spaces cli workspace ...` command.
+fn run_workspace(data_dir: &Path, command: WorkspaceCommand) -> anyhow::Result<()> {
+    let request = match command {
+        WorkspaceCommand::List { json } => {
+            let Reply::Workspaces(workspaces) = send_request(data_dir, &Request::WorkspaceList)?
+            else {
+                bail!("the window answered `workspace list` with something else");
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&workspaces)?);
+            } else {
+                print_workspace_table(&workspaces);
+            }
+            return Ok(());
+        }
+        WorkspaceCommand::New { name, color } => Request::WorkspaceNew { name, color },
+        WorkspaceCommand::Rename { name, new_name } => Request::WorkspaceRename { name, new_name },
+        WorkspaceCommand::Color { name, color } => Request::WorkspaceColor { name, color },
+        WorkspaceCommand::Switch { name } => Request::WorkspaceSwitch { name },
+        WorkspaceCommand::Archive { name } => Request::WorkspaceArchive { name },
+        WorkspaceCommand::Unarchive { name } => Request::WorkspaceUnarchive { name },
+        WorkspaceCommand::Delete { name } => Request::WorkspaceDelete { name },
+        WorkspaceCommand::Notes {
+            name,
+            set,
+            set_file,
+        } => {
+            let set = match set_file {
+                Some(file) => Some(
+                    std::fs::read_to_string(&file)
+                        .with_context(|| format!("reading {}", file.display()))?,
+                ),
+                None => set,
+            };
+            Request::WorkspaceNotes { name, set }
+        }
+    };
+    print_reply(send_request(data_dir, &request)?)
+}
+
+fn print_workspace_table(workspaces: &[crate::control::WorkspaceInfo]) {
+    println!(
+        "{:<4} {:<24} {:<8} {:>5}  STATE",
+        "ID", "NAME", "COLOR", "PANES"
+    );
+    for workspace in workspaces {
+        let state = match (workspace.active, workspace.archived) {
+            (true, _) => "shown",
+            (_, true) => "archived",
+            _ => "",
+        };
+        println!(
+            "{:<4} {:<24} {:<8} {:>5}  {state}",
+            workspace.id, workspace.name, workspace.color, workspace.panes
+        );
+    }
 }
 
 /// Prints what the window answered: a pane id, text lines, or the status as JSON.
@@ -218,6 +340,11 @@ fn print_reply(reply: Reply) -> anyhow::Result<()> {
         }
         Reply::Status(status) => println!("{}", serde_json::to_string_pretty(&status)?),
         Reply::Panes(panes) => println!("{}", serde_json::to_string_pretty(&panes)?),
+        Reply::Workspaces(workspaces) => {
+            println!("{}", serde_json::to_string_pretty(&workspaces)?);
+        }
+        Reply::Workspace(workspace) => println!("{}", workspace.name),
+        Reply::Notes(notes) => print!("{notes}"),
         Reply::Error(message) => bail!("{message}"),
     }
     Ok(())

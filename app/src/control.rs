@@ -13,5 +13,5 @@ pub mod server;
 pub mod transport;
 
 pub use client::send_request;
-pub use protocol::{PaneInfo, Reply, Request, SplitDirection, StatusInfo};
+pub use protocol::{PaneInfo, Reply, Request, SplitDirection, StatusInfo, WorkspaceInfo};
 pub use server::{ControlServer, PendingRequest, is_already_running};

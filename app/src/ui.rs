@@ -20,3 +20,4 @@ pub mod terminal;
 pub mod theme;
 pub mod tiles;
 pub mod usage;
+pub mod workspaces;

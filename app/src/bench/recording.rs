@@ -52,10 +52,15 @@ pub fn recorded_pipeline(
     let pane = PaneId(1);
     let start = Instant::now();
     // As the app does: the pane's record goes to the writer before its first output.
+    let workspace = crate::model::workspaces::Workspaces::new(Vec::new(), None)
+        .active()
+        .clone();
+    let workspace_id = workspace.id;
+    persistence.save_workspace(workspace);
     persistence.save_pane(crate::model::record::new_record(
         pane,
         &options,
-        persistence.workspace,
+        workspace_id,
     ));
     let terminal = Terminal::spawn(pane, options, listeners)?;
     wait_for_exit(&events)?;

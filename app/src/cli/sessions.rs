@@ -258,6 +258,7 @@ fn resume(data_dir: &Path, session: &SessionSummary) -> anyhow::Result<()> {
     let request = crate::control::Request::Spawn {
         cwd: resume.cwd.as_ref().map(PathBuf::from),
         command: resume.argv.clone(),
+        workspace: None,
     };
     match crate::control::send_request(data_dir, &request) {
         Ok(crate::control::Reply::Pane(pane)) => {

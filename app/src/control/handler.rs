@@ -2,7 +2,7 @@
 
 use spaces_term::PaneId;
 
-use super::protocol::{PaneInfo, Reply, Request, SplitDirection, StatusInfo};
+use super::protocol::{PaneInfo, Reply, Request, SplitDirection, StatusInfo, WorkspaceInfo};
 use crate::ui::app::SpacesApp;
 use crate::ui::layout::Direction;
 
@@ -67,11 +67,19 @@ fn run(app: &mut SpacesApp, request: Request) -> Result<Reply, String> {
                 .ok_or_else(|| "could not start the new pane".to_owned())?;
             Ok(Reply::Pane(new))
         }
-        Request::Spawn { cwd, command } => {
+        Request::Spawn {
+            cwd,
+            command,
+            workspace,
+        } => {
             if let Some(dir) = &cwd
                 && !dir.is_dir()
             {
                 return Err(format!("{} is not a directory", dir.display()));
+            }
+            if let Some(name) = workspace {
+                let id = workspace_id(app, &name)?;
+                app.switch_workspace(id)?;
             }
             let new = app
                 .spawn_tab(command, cwd)
@@ -88,6 +96,96 @@ fn run(app: &mut SpacesApp, request: Request) -> Result<Reply, String> {
             app.close_pane(pane);
             Ok(Reply::Pane(pane))
         }
+        Request::WorkspaceList => Ok(Reply::Workspaces(
+            app.workspaces()
+                .all()
+                .iter()
+                .map(|record| workspace_info(app, record.id))
+                .collect(),
+        )),
+        Request::WorkspaceNew { name, color } => {
+            let id = app.create_workspace(&name, color.as_deref())?;
+            Ok(Reply::Workspace(workspace_info(app, id)))
+        }
+        Request::WorkspaceRename { name, new_name } => {
+            let id = workspace_id(app, &name)?;
+            app.rename_workspace(id, &new_name)?;
+            Ok(Reply::Workspace(workspace_info(app, id)))
+        }
+        Request::WorkspaceColor { name, color } => {
+            let id = workspace_id(app, &name)?;
+            app.recolor_workspace(id, &color)?;
+            Ok(Reply::Workspace(workspace_info(app, id)))
+        }
+        Request::WorkspaceSwitch { name } => {
+            let id = workspace_id(app, &name)?;
+            app.switch_workspace(id)?;
+            Ok(Reply::Workspace(workspace_info(app, id)))
+        }
+        Request::WorkspaceArchive { name } => {
+            let id = workspace_id(app, &name)?;
+            app.archive_workspace(id)?;
+            Ok(Reply::Workspace(workspace_info(app, id)))
+        }
+        Request::WorkspaceUnarchive { name } => {
+            let id = workspace_id(app, &name)?;
+            app.unarchive_workspace(id)?;
+            Ok(Reply::Workspace(workspace_info(app, id)))
+        }
+        Request::WorkspaceDelete { name } => {
+            let id = workspace_id(app, &name)?;
+            let info = workspace_info(app, id);
+            app.delete_workspace(id)?;
+            Ok(Reply::Workspace(info))
+        }
+        Request::WorkspaceNotes { name, set } => {
+            let id = workspace_id(app, &name)?;
+            if let Some(text) = set {
+                if text.len() > MAX_NOTES_BYTES {
+                    return Err(format!(
+                        "notes are limited to {} MiB",
+                        MAX_NOTES_BYTES / (1024 * 1024)
+                    ));
+                }
+                app.set_workspace_notes(id, &text);
+            }
+            let notes = app
+                .workspaces()
+                .get(id)
+                .map(|record| record.notes.clone())
+                .unwrap_or_default();
+            Ok(Reply::Notes(notes))
+        }
+    }
+}
+
+/// The most notes `workspace notes --set` takes.
+const MAX_NOTES_BYTES: usize = 1024 * 1024;
+
+fn workspace_id(app: &SpacesApp, name: &str) -> Result<spaces_store::WorkspaceId, String> {
+    app.workspaces()
+        .by_name(name)
+        .map(|record| record.id)
+        .ok_or_else(|| {
+            let name: String = name.chars().take(80).collect();
+            format!("no workspace named {name:?} (see `spaces cli workspace list`)")
+        })
+}
+
+fn workspace_info(app: &SpacesApp, id: spaces_store::WorkspaceId) -> WorkspaceInfo {
+    let record = app
+        .workspaces()
+        .get(id)
+        .cloned()
+        .expect("asked about an existing workspace");
+    WorkspaceInfo {
+        id: record.id.0,
+        panes: app.panes().ids_in(record.id).len(),
+        active: app.workspaces().active_id() == record.id,
+        name: record.name,
+        color: record.color,
+        archived: record.archived,
+        root: None,
     }
 }
 
@@ -106,10 +204,14 @@ fn resolve(app: &SpacesApp, pane: Option<PaneId>) -> Result<PaneId, String> {
 
 fn list(app: &mut SpacesApp) -> Vec<PaneInfo> {
     let focused = app.focused();
-    let order = crate::ui::layout::panes(app.tree());
+    let order = app.panes_in_order();
+    let names: Vec<String> = order
+        .iter()
+        .map(|pane| app.workspace_name_of(*pane))
+        .collect();
     let panes = app.panes_mut();
     let mut out = Vec::new();
-    for id in order {
+    for (id, workspace) in order.into_iter().zip(names) {
         let Some(entry) = panes.get_mut(id) else {
             continue;
         };
@@ -117,7 +219,7 @@ fn list(app: &mut SpacesApp) -> Vec<PaneInfo> {
         let size = entry.terminal.size();
         out.push(PaneInfo {
             id,
-            workspace: "default".to_owned(),
+            workspace,
             title: entry.title(),
             cwd: entry.cwd().map(|p| p.display().to_string()),
             cols: size.cols,

@@ -94,12 +94,45 @@ pub enum Request {
     Spawn {
         cwd: Option<PathBuf>,
         command: Vec<String>,
+        /// The workspace to open it in (by name); the shown one when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        workspace: Option<String>,
     },
     Focus {
         pane: PaneId,
     },
     Close {
         pane: PaneId,
+    },
+    WorkspaceList,
+    WorkspaceNew {
+        name: String,
+        color: Option<String>,
+    },
+    WorkspaceRename {
+        name: String,
+        new_name: String,
+    },
+    WorkspaceColor {
+        name: String,
+        color: String,
+    },
+    WorkspaceSwitch {
+        name: String,
+    },
+    WorkspaceArchive {
+        name: String,
+    },
+    WorkspaceUnarchive {
+        name: String,
+    },
+    WorkspaceDelete {
+        name: String,
+    },
+    /// Prints the notes, or replaces them with `set`.
+    WorkspaceNotes {
+        name: String,
+        set: Option<String>,
     },
 }
 
@@ -117,8 +150,28 @@ pub enum Reply {
         pane: PaneId,
         lines: Vec<String>,
     },
+    /// `workspace list`: every workspace, archived ones included, in sidebar order.
+    Workspaces(Vec<WorkspaceInfo>),
+    /// The workspace a request acted on or created.
+    Workspace(WorkspaceInfo),
+    /// `workspace notes`: the notes as they are now.
+    Notes(String),
     /// The request could not be carried out; the message is for the user.
     Error(String),
+}
+
+/// One workspace as `spaces cli workspace list --json` prints it (documented; keep stable).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceInfo {
+    pub id: i64,
+    pub name: String,
+    pub color: String,
+    pub archived: bool,
+    pub active: bool,
+    /// Open panes (0 for an archived workspace: its programs have ended).
+    pub panes: usize,
+    /// The directory new panes start in, when the workspace has one.
+    pub root: Option<String>,
 }
 
 /// One pane as `spaces cli list --json` prints it (the documented fields; keep them stable).

@@ -20,11 +20,14 @@ pub struct Pane {
     pub rerun_offer: Option<Vec<String>>,
     /// The pane record last saved, to save again only on change.
     pub saved: Option<spaces_store::PaneRecord>,
+    /// The workspace the pane belongs to.
+    pub workspace: spaces_store::WorkspaceId,
 }
 
 impl Pane {
-    pub(super) fn new(terminal: Terminal) -> Self {
+    pub(super) fn new(terminal: Terminal, workspace: spaces_store::WorkspaceId) -> Self {
         let mut pane = Self {
+            workspace,
             terminal,
             process: None,
             cwd: CwdTracker::default(),

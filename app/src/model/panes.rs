@@ -36,13 +36,14 @@ impl Panes {
     pub fn spawn(
         &mut self,
         options: SpawnOptions,
+        workspace: spaces_store::WorkspaceId,
         before_start: impl FnOnce(PaneId, &SpawnOptions),
     ) -> Result<PaneId, TerminalError> {
         let id = PaneId(self.next_id);
         self.next_id += 1;
         before_start(id, &options);
         let terminal = Terminal::spawn(id, options, self.listeners.clone())?;
-        self.entries.insert(id, Pane::new(terminal));
+        self.entries.insert(id, Pane::new(terminal, workspace));
         Ok(id)
     }
 
@@ -86,7 +87,7 @@ impl Panes {
                 failed.push(id);
             }
             self.set_next_id(id.0 + 1);
-            let mut entry = Pane::new(terminal);
+            let mut entry = Pane::new(terminal, plan.record.workspace_id);
             entry.rerun_offer = plan.rerun_offer();
             entry.saved = Some(plan.record.clone());
             self.entries.insert(id, entry);
@@ -122,7 +123,7 @@ impl Panes {
         options.initial_offset = entry.terminal.bytes_read();
         let terminal = Terminal::spawn(id, options, self.listeners.clone())?;
         let saved = entry.saved.take();
-        *entry = Pane::new(terminal);
+        *entry = Pane::new(terminal, entry.workspace);
         entry.saved = saved;
         Ok(())
     }
@@ -141,6 +142,15 @@ impl Panes {
 
     pub fn ids(&self) -> Vec<PaneId> {
         self.entries.keys().copied().collect()
+    }
+
+    /// The panes of one workspace, by id.
+    pub fn ids_in(&self, workspace: spaces_store::WorkspaceId) -> Vec<PaneId> {
+        self.entries
+            .iter()
+            .filter(|(_, entry)| entry.workspace == workspace)
+            .map(|(id, _)| *id)
+            .collect()
     }
 
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (&PaneId, &mut Pane)> {

@@ -15,9 +15,8 @@ use spaces_term::{OutputSink, PaneId};
 use super::Notice;
 use super::layout::Layout;
 
-/// The workspace every pane belongs to until workspaces can be created.
-const DEFAULT_WORKSPACE: &str = "default";
-const DEFAULT_COLOR: &str = "#5b9cf5";
+/// The setting that remembers which workspace was shown.
+const ACTIVE_WORKSPACE_SETTING: &str = "active_workspace";
 
 pub fn store_id(pane: PaneId) -> spaces_store::PaneId {
     spaces_store::PaneId(pane.0 as i64)
@@ -27,23 +26,36 @@ pub fn pane_id(pane: spaces_store::PaneId) -> PaneId {
     PaneId(pane.0.max(0) as u64)
 }
 
-/// What the previous run left behind for one workspace.
-pub struct SavedWorkspace {
-    pub workspace: WorkspaceId,
-    pub layout: Option<LayoutRecord>,
+/// What the previous run left behind.
+pub struct Saved {
+    /// Every workspace, archived ones included.
+    pub workspaces: Vec<WorkspaceRecord>,
+    /// The workspace that was shown.
+    pub active: Option<WorkspaceId>,
+    /// The layouts of the unarchived workspaces.
+    pub layouts: Vec<LayoutRecord>,
+    /// The open panes of the unarchived workspaces: they all come back and run.
     pub panes: Vec<PaneRecord>,
     /// The next pane id never used before (ids are unique across runs).
     pub next_pane_id: u64,
 }
 
-/// The store side of the app: the recorder (when the database works) and the workspace.
+impl Saved {
+    pub fn layout(&self, workspace: WorkspaceId) -> Option<&LayoutRecord> {
+        self.layouts
+            .iter()
+            .find(|layout| layout.workspace_id == workspace)
+    }
+}
+
+/// The store side of the app: the recorder (when the database works).
 pub struct Persistence {
     pub recorder: Option<Recorder>,
-    pub workspace: WorkspaceId,
     database_path: std::path::PathBuf,
     /// The database is a stand-in in memory: nothing of this session reaches the disk.
     in_memory: bool,
-    last_layout: Option<String>,
+    /// The layout last saved of each workspace, to save only changes.
+    last_layouts: std::collections::HashMap<WorkspaceId, String>,
     /// The `record_input` setting, read by every pane's sink.
     record_input: Arc<AtomicBool>,
     /// Replacements of a damaged file already told to the user.
@@ -53,7 +65,7 @@ pub struct Persistence {
 /// Opening result: the persistence, what to restore, and problems to show the user.
 pub struct Opened {
     pub persistence: Persistence,
-    pub saved: Option<SavedWorkspace>,
+    pub saved: Option<Saved>,
     /// Where `saved` and the panes' histories are read from when that is not the database
     /// being recorded into: the old file, opened read-only because it cannot be written.
     pub restore_source: Option<Database>,
@@ -86,13 +98,11 @@ impl Persistence {
                 None
             }
         };
-        let workspace = saved.as_ref().map_or(WorkspaceId(1), |s| s.workspace);
         let persistence = Self {
             recorder: None,
-            workspace,
             database_path: path,
             in_memory: database.path().is_none(),
-            last_layout: None,
+            last_layouts: std::collections::HashMap::new(),
             record_input: Arc::new(AtomicBool::new(true)),
             recoveries_seen: 0,
         };
@@ -173,22 +183,48 @@ impl Persistence {
         }
     }
 
-    /// Saves the layout if it changed since the last call.
-    pub fn save_layout_if_changed(&mut self, layout: &Layout, focused: Option<PaneId>) {
+    /// Saves a workspace's layout if it changed since the last call.
+    pub fn save_layout_if_changed(
+        &mut self,
+        workspace: WorkspaceId,
+        layout: &Layout,
+        focused: Option<PaneId>,
+    ) {
         let tree_json = layout.to_json();
         let key = format!("{tree_json}|{focused:?}");
-        if self.last_layout.as_deref() == Some(key.as_str()) {
+        if self.last_layouts.get(&workspace) == Some(&key) {
             return;
         }
         if let Some(recorder) = &self.recorder {
             report(recorder.save_layout(LayoutRecord {
-                workspace_id: self.workspace,
+                workspace_id: workspace,
                 tree_json,
                 focused_pane: focused.map(store_id),
                 updated_at_ms: spaces_store::unix_millis(),
             }));
         }
-        self.last_layout = Some(key);
+        self.last_layouts.insert(workspace, key);
+    }
+
+    pub fn save_workspace(&self, record: WorkspaceRecord) {
+        if let Some(recorder) = &self.recorder {
+            report(recorder.upsert_workspace(record));
+        }
+    }
+
+    /// Deletes a workspace with its panes and their history (their processes have ended).
+    pub fn delete_workspace(&mut self, workspace: WorkspaceId) {
+        self.last_layouts.remove(&workspace);
+        if let Some(recorder) = &self.recorder {
+            report(recorder.delete_workspace(workspace));
+        }
+    }
+
+    /// Remembers which workspace is shown, for the next start.
+    pub fn save_active_workspace(&self, workspace: WorkspaceId) {
+        if let Some(recorder) = &self.recorder {
+            report(recorder.set_setting(ACTIVE_WORKSPACE_SETTING, &workspace.0.to_string()));
+        }
     }
 
     pub fn trim_history(&self, pane: PaneId, max_compressed_bytes: u64) {
@@ -247,21 +283,22 @@ fn read_only_source(
             return None;
         }
     };
-    let workspace = match source.list_workspaces(false) {
-        Ok(workspaces) => workspaces.into_iter().next()?,
+    let workspaces = match source.list_workspaces(true) {
+        Ok(workspaces) => workspaces,
         Err(error) => {
             tracing::warn!(%error, "could not read the workspaces of the read-only database");
             return None;
         }
     };
-    let copied = recording.upsert_workspace(&workspace).and_then(|()| {
+    let copied = workspaces.iter().try_for_each(|workspace| {
+        recording.upsert_workspace(workspace)?;
         source
             .list_panes(workspace.id)?
             .iter()
             .try_for_each(|pane| recording.upsert_pane(pane))
     });
     if let Err(error) = copied {
-        tracing::warn!(%error, "could not copy the workspace into memory");
+        tracing::warn!(%error, "could not copy the workspaces into memory");
         return None;
     }
     notices.push(Notice::info(format!(
@@ -271,20 +308,23 @@ fn read_only_source(
     Some(source)
 }
 
-fn load_saved(database: &Database) -> spaces_store::Result<SavedWorkspace> {
-    let workspace = match database.list_workspaces(false)?.into_iter().next() {
-        Some(workspace) => workspace.id,
-        None => {
-            let id = database.next_workspace_id()?;
-            let record = WorkspaceRecord::new(id, DEFAULT_WORKSPACE, DEFAULT_COLOR, 0);
-            database.upsert_workspace(&record)?;
-            id
-        }
-    };
-    Ok(SavedWorkspace {
-        workspace,
-        layout: database.load_layout(workspace)?,
-        panes: database.list_panes(workspace)?,
+fn load_saved(database: &Database) -> spaces_store::Result<Saved> {
+    let workspaces = database.list_workspaces(true)?;
+    let mut layouts = Vec::new();
+    let mut panes = Vec::new();
+    for workspace in workspaces.iter().filter(|workspace| !workspace.archived) {
+        layouts.extend(database.load_layout(workspace.id)?);
+        panes.extend(database.list_panes(workspace.id)?);
+    }
+    let active = database
+        .get_setting(ACTIVE_WORKSPACE_SETTING)?
+        .and_then(|value| value.parse().ok())
+        .map(WorkspaceId);
+    Ok(Saved {
+        workspaces,
+        active,
+        layouts,
+        panes,
         next_pane_id: database.next_pane_id()?.0.max(1) as u64,
     })
 }

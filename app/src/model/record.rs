@@ -29,7 +29,8 @@ pub fn new_record(pane: PaneId, options: &SpawnOptions, workspace: WorkspaceId) 
 }
 
 /// The record of a running pane as it is now.
-pub fn current_record(pane: PaneId, entry: &Pane, workspace: WorkspaceId) -> PaneRecord {
+pub fn current_record(pane: PaneId, entry: &Pane) -> PaneRecord {
+    let workspace = entry.workspace;
     let size = entry.terminal.size();
     let cwd = entry
         .cwd()
@@ -39,6 +40,7 @@ pub fn current_record(pane: PaneId, entry: &Pane, workspace: WorkspaceId) -> Pan
         Some(saved) => saved.clone(),
         None => PaneRecord::new_shell(store_id(pane), workspace, &cwd, size.cols, size.rows),
     };
+    record.workspace_id = workspace;
     record.cwd = cwd;
     record.cols = size.cols;
     record.rows = size.rows;

@@ -33,6 +33,7 @@ mod agents;
 mod pane_ops;
 mod persist;
 mod startup;
+mod workspaces;
 
 /// The smallest gap between two frames while output streams in: the parser needs the CPU
 /// more than the screen needs a 200th frame per second.
@@ -91,6 +92,11 @@ pub struct SpacesApp {
     panes: Panes,
     /// What each pane's view remembers between frames, by pane id.
     views: PaneViews,
+    /// Every workspace's record; which one is shown.
+    workspaces: crate::model::workspaces::Workspaces,
+    /// The other workspaces' trees, the sidebar, notes.
+    workspace_ui: workspaces::WorkspaceUi,
+    /// The shown workspace's tiles.
     tree: Tree<PaneId>,
     focused: Option<PaneId>,
     glyphs: GlyphCache,
@@ -151,6 +157,18 @@ impl SpacesApp {
         if let Some(saved) = &store.saved {
             panes.set_next_id(saved.next_pane_id);
         }
+        let workspaces = crate::model::workspaces::Workspaces::new(
+            store
+                .saved
+                .as_ref()
+                .map(|saved| saved.workspaces.clone())
+                .unwrap_or_default(),
+            store.saved.as_ref().and_then(|saved| saved.active),
+        );
+        // A workspace made now (a fresh install) is saved before its first pane.
+        store
+            .persistence
+            .save_workspace(workspaces.active().clone());
         let base = base_options(&settings, &config);
         for pane in panes.restore_all(&store.plans, &base) {
             notices.push(Notice::warning(format!(
@@ -160,7 +178,9 @@ impl SpacesApp {
         let now = Instant::now();
         let mut app = Self {
             stopped_recording: false,
-            tree: layout::single_pane_tree("spaces-default", PaneId(0)),
+            tree: layout::empty_tree(&workspaces::tree_id(workspaces.active_id())),
+            workspaces,
+            workspace_ui: workspaces::WorkspaceUi::default(),
             views: PaneViews::new(),
             focused: None,
             glyphs: GlyphCache::new(settings.font_size),
@@ -198,7 +218,7 @@ impl SpacesApp {
             panes,
             config,
         };
-        app.adopt_saved_layout(store.saved.as_ref());
+        app.adopt_saved_layouts(store.saved.as_ref());
         app.start_sessions(ctx);
         if app.panes.is_empty() {
             app.open_first_pane()?;
@@ -214,7 +234,8 @@ impl SpacesApp {
                 let problems: Vec<String> = self.notices.iter().map(Notice::to_string).collect();
                 anyhow::anyhow!("could not start a shell: {}", problems.join("; "))
             })?;
-        self.tree = layout::single_pane_tree("spaces-default", pane);
+        self.tree =
+            layout::single_pane_tree(&workspaces::tree_id(self.workspaces.active_id()), pane);
         self.focused = Some(pane);
         Ok(())
     }
@@ -259,6 +280,7 @@ impl SpacesApp {
 
         egui::Panel::top("menu-bar").show(ui, |ui| self.menu_bar(ui));
         self.notices_bar(ui);
+        self.workspaces_ui(ui);
         if let Some(command) = self.palette.show(&ctx) {
             self.execute(&ctx, command);
         }
@@ -290,7 +312,7 @@ impl SpacesApp {
     }
 
     fn tiles_ui(&mut self, ui: &mut egui::Ui, requests: &mut Vec<PaneRequest>) {
-        if self.panes.is_empty() {
+        if layout::panes(&self.tree).is_empty() {
             ui.centered_and_justified(|ui| {
                 if ui
                     .button("No panes open. Start a shell (Ctrl+Shift+T)")
@@ -361,6 +383,9 @@ impl SpacesApp {
                 }
             }
         });
+        if !self.palette.open && !self.workspace_ui.sidebar.is_editing() {
+            self.workspace_shortcuts(ctx);
+        }
         for command in fired {
             // While the palette is open only its own toggle and quit act.
             if self.palette.open && !matches!(command, Command::CommandPalette | Command::Quit) {
@@ -430,6 +455,32 @@ impl SpacesApp {
             Command::ToggleUsage => self.toggle_usage(),
             Command::NewAgentPane => self.open_new_agent_dialog(),
             Command::RerunCommand => self.rerun_offered_command(),
+            Command::NewWorkspace => self.workspace_ui.sidebar.start_new(),
+            Command::RenameWorkspace => {
+                let record = self.workspaces.active().clone();
+                self.workspace_ui.sidebar.start_rename(&record);
+            }
+            Command::ArchiveWorkspace => {
+                let id = self.workspaces.active_id();
+                if let Err(error) = self.archive_workspace(id) {
+                    self.notices.push(Notice::error(error));
+                }
+            }
+            Command::DeleteWorkspace => {
+                let id = self.workspaces.active_id();
+                self.workspace_ui.sidebar.open = true;
+                self.workspace_ui.sidebar.ask_delete(id);
+            }
+            Command::ToggleNotes => {
+                self.workspace_ui.notes_open = !self.workspace_ui.notes_open;
+                self.workspace_ui.notes_focus = self.workspace_ui.notes_open;
+            }
+            Command::ToggleSidebar => {
+                self.workspace_ui.sidebar.open = !self.workspace_ui.sidebar.open;
+            }
+            Command::NextWorkspace | Command::PreviousWorkspace => {
+                self.cycle_workspace(command == Command::NextWorkspace);
+            }
             Command::CommandPalette => self.palette.toggle(),
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
         }
@@ -513,9 +564,10 @@ impl SpacesApp {
     }
 
     fn update_window_title(&mut self, ctx: &egui::Context) {
+        let workspace = &self.workspaces.active().name;
         let title = match self.focused.and_then(|pane| self.panes.get(pane)) {
-            Some(entry) => format!("{} — Spaces", entry.title()),
-            None => "Spaces".to_owned(),
+            Some(entry) => format!("{} — {workspace} — Spaces", entry.title()),
+            None => format!("{workspace} — Spaces"),
         };
         if title != self.window_title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));

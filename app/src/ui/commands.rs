@@ -49,6 +49,14 @@ commands![
     ToggleUsage,
     NewAgentPane,
     RerunCommand,
+    NewWorkspace,
+    RenameWorkspace,
+    NextWorkspace,
+    PreviousWorkspace,
+    ToggleNotes,
+    ToggleSidebar,
+    ArchiveWorkspace,
+    DeleteWorkspace,
     Quit,
 ];
 
@@ -56,17 +64,25 @@ commands![
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Menu {
     Spaces,
+    Workspace,
     Pane,
     Edit,
     View,
 }
 
 impl Menu {
-    pub const ALL: &[Menu] = &[Menu::Spaces, Menu::Pane, Menu::Edit, Menu::View];
+    pub const ALL: &[Menu] = &[
+        Menu::Spaces,
+        Menu::Workspace,
+        Menu::Pane,
+        Menu::Edit,
+        Menu::View,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
             Menu::Spaces => "Spaces",
+            Menu::Workspace => "Workspace",
             Menu::Pane => "Pane",
             Menu::Edit => "Edit",
             Menu::View => "View",
@@ -125,6 +141,16 @@ impl Command {
             Command::ToggleUsage => "Usage and cost of the agents",
             Command::NewAgentPane => "New agent pane (Claude Code, Codex, Gemini)",
             Command::RerunCommand => "Run the restored pane's last command again",
+            Command::NewWorkspace => "New workspace",
+            Command::RenameWorkspace => "Rename this workspace",
+            Command::NextWorkspace => "Next workspace",
+            Command::PreviousWorkspace => "Previous workspace",
+            Command::ToggleNotes => "Notes of this workspace",
+            Command::ToggleSidebar => "Show or hide the workspace sidebar",
+            Command::ArchiveWorkspace => {
+                "Archive this workspace (end its programs, keep everything)"
+            }
+            Command::DeleteWorkspace => "Delete this workspace…",
             Command::Quit => "Quit Spaces",
         }
     }
@@ -158,6 +184,14 @@ impl Command {
             | Command::ShowHistory
             | Command::ToggleSessions
             | Command::ToggleUsage => Some(Menu::View),
+            Command::NewWorkspace
+            | Command::RenameWorkspace
+            | Command::NextWorkspace
+            | Command::PreviousWorkspace
+            | Command::ToggleNotes
+            | Command::ToggleSidebar
+            | Command::ArchiveWorkspace
+            | Command::DeleteWorkspace => Some(Menu::Workspace),
             Command::ScrollPageUp | Command::ScrollPageDown | Command::ScrollToBottom => None,
         }
     }
@@ -196,6 +230,12 @@ impl Command {
             Command::ToggleUsage => ctrl_shift(Key::U),
             Command::NewAgentPane => ctrl_shift(Key::N),
             Command::RerunCommand => ctrl_shift(Key::Enter),
+            Command::NewWorkspace => ctrl_shift(Key::Y),
+            Command::ToggleNotes => ctrl_shift(Key::J),
+            Command::ToggleSidebar => ctrl_shift(Key::B),
+            Command::NextWorkspace => ctrl_shift(Key::CloseBracket),
+            Command::PreviousWorkspace => ctrl_shift(Key::OpenBracket),
+            Command::RenameWorkspace | Command::ArchiveWorkspace | Command::DeleteWorkspace => None,
             Command::Quit => ctrl_shift(Key::Q),
         }
     }
@@ -251,6 +291,8 @@ fn key_name(key: Key) -> &'static str {
         Key::Minus => "-",
         Key::Num0 => "0",
         Key::Comma => ",",
+        Key::OpenBracket => "[",
+        Key::CloseBracket => "]",
         other => other.name(),
     }
 }

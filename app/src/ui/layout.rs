@@ -18,6 +18,11 @@ pub enum Direction {
     Down,
 }
 
+/// A tree without panes (a workspace whose panes were all closed).
+pub fn empty_tree(id: &str) -> Tree<PaneId> {
+    Tree::empty(egui::Id::unique(id))
+}
+
 /// A tree with one pane in one tab container.
 pub fn single_pane_tree(id: &str, pane: PaneId) -> Tree<PaneId> {
     let mut tiles = Tiles::default();

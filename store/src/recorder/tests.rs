@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use super::*;
+use crate::LayoutRecord;
 use crate::panes::PaneRecord;
 use crate::workspaces::WorkspaceRecord;
-use crate::LayoutRecord;
 
 /// Deterministic, poorly compressible bytes of a pane's stream: byte `i` depends only on `i`,
 /// so any stretch can be checked against the expectation.
@@ -435,6 +435,12 @@ fn a_deleted_workspace_takes_its_panes_and_drops_their_late_output() {
     let reader = Database::open(&path).expect("reopen");
     assert_eq!(reader.workspace(WorkspaceId(2)).expect("read"), None);
     assert!(reader.pane(gone_pane).expect("read").is_none());
-    assert_eq!(reader.output_range_total(gone_pane).expect("totals").chunks, 0);
-    assert_eq!(reader.output_range_total(kept_pane).expect("totals").chunks, 1);
+    assert_eq!(
+        reader.output_range_total(gone_pane).expect("totals").chunks,
+        0
+    );
+    assert_eq!(
+        reader.output_range_total(kept_pane).expect("totals").chunks,
+        1
+    );
 }

@@ -38,14 +38,11 @@ impl SpacesApp {
 
     pub(super) fn spawn_pane(&mut self, options: SpawnOptions) -> Option<PaneId> {
         let persistence = &self.persistence;
+        let workspace = self.workspaces.active_id();
         let record = |pane: PaneId, options: &SpawnOptions| {
-            persistence.save_pane(crate::model::record::new_record(
-                pane,
-                options,
-                persistence.workspace,
-            ));
+            persistence.save_pane(crate::model::record::new_record(pane, options, workspace));
         };
-        match self.panes.spawn(options, record) {
+        match self.panes.spawn(options, workspace, record) {
             Ok(pane) => Some(pane),
             Err(error) => {
                 self.notices.push(Notice::error(error.to_string()));
@@ -92,7 +89,10 @@ impl SpacesApp {
             .filter(|p| layout::tile_of(&self.tree, *p).is_some())
         {
             Some(target) => layout::add_tab(&mut self.tree, target, pane),
-            None => self.tree = layout::single_pane_tree("spaces-default", pane),
+            None => {
+                let id = super::workspaces::tree_id(self.workspaces.active_id());
+                self.tree = layout::single_pane_tree(&id, pane);
+            }
         }
         self.focus(pane);
         Some(pane)
@@ -102,7 +102,16 @@ impl SpacesApp {
         self.spawn_tab(Vec::new(), None);
     }
 
+    /// Focuses `pane`, showing its workspace first when it is another one.
     pub fn focus(&mut self, pane: PaneId) {
+        let workspace = self.panes.get(pane).map(|entry| entry.workspace);
+        if let Some(workspace) = workspace
+            && workspace != self.workspaces.active_id()
+            && let Err(error) = self.switch_workspace(workspace)
+        {
+            self.notices.push(Notice::warning(error));
+            return;
+        }
         if self.panes.get(pane).is_some() {
             layout::activate(&mut self.tree, pane);
             self.focused = Some(pane);
@@ -119,6 +128,14 @@ impl SpacesApp {
     }
 
     pub fn close_pane(&mut self, pane: PaneId) {
+        if layout::tile_of(&self.tree, pane).is_none() {
+            // A pane of a hidden workspace (closed from `spaces cli`).
+            self.forget_hidden_pane(pane);
+            self.close_pane_record(pane);
+            self.panes.remove(pane);
+            self.views.remove(&pane);
+            return;
+        }
         // Focus goes where the eye is: the neighbouring tab of the same group (it takes the
         // closed tab's place), else the nearest pane beside it.
         let next = layout::neighbour_tab(&self.tree, pane, false).or_else(|| {

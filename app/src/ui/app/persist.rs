@@ -7,64 +7,10 @@ use spaces_term::PaneId;
 
 use super::{LAYOUT_CHECK_INTERVAL, PANE_RECORD_INTERVAL, SpacesApp, TRIM_INTERVAL};
 use crate::model::Notice;
-use crate::model::layout::Layout;
-use crate::model::persistence::SavedWorkspace;
 use crate::model::settings::Settings;
 use crate::model::window_state::WindowState;
-use crate::ui::layout;
 
 impl SpacesApp {
-    /// Takes the saved layout if it fits the restored panes: panes that could not come back
-    /// are taken out of it; an unreadable layout falls back to tabs of every pane. A layout
-    /// saved by an older build (an egui_tiles tree) is converted here and saved in the new
-    /// format on the first frame.
-    pub(super) fn adopt_saved_layout(&mut self, saved: Option<&SavedWorkspace>) {
-        let restored = self.panes.ids();
-        if restored.is_empty() {
-            return;
-        }
-        let layout = saved.and_then(|saved| saved.layout.as_ref());
-        let parsed = layout.and_then(|saved| match Layout::from_json(&saved.tree_json) {
-            Ok(layout) => layout::from_layout("spaces-default", &layout),
-            Err(error) => {
-                self.notices.push(Notice::warning(format!(
-                    "the saved arrangement of the panes could not be read ({error}); they are shown as tabs"
-                )));
-                None
-            }
-        });
-        let mut tree = parsed.unwrap_or_else(|| {
-            let mut tree = layout::single_pane_tree("spaces-default", restored[0]);
-            for pane in &restored[1..] {
-                layout::add_tab(&mut tree, restored[0], *pane);
-            }
-            tree
-        });
-        for pane in layout::panes(&tree) {
-            if !restored.contains(&pane) {
-                layout::remove_pane(&mut tree, pane);
-            }
-        }
-        // Restored panes the tree does not show are closed: their history stays on disk.
-        let shown = layout::panes(&tree);
-        for pane in restored {
-            if !shown.contains(&pane) {
-                self.close_pane_record(pane);
-                self.panes.remove(pane);
-                self.views.remove(&pane);
-            }
-        }
-        self.tree = tree;
-        let focused = layout
-            .and_then(|layout| layout.focused_pane)
-            .map(crate::model::persistence::pane_id)
-            .filter(|pane| self.panes.get(*pane).is_some());
-        self.focused = focused.or_else(|| layout::panes(&self.tree).first().copied());
-        if let Some(pane) = self.focused {
-            layout::activate(&mut self.tree, pane);
-        }
-    }
-
     /// On exit: saves the layout and pane records as they are now and commits every pending
     /// write. Nothing is recorded after this.
     pub fn save_and_stop_recording(&mut self) {
@@ -92,14 +38,18 @@ impl SpacesApp {
         let now = Instant::now();
         if now.duration_since(self.last_layout_check) >= LAYOUT_CHECK_INTERVAL {
             self.last_layout_check = now;
-            self.persistence
-                .save_layout_if_changed(&layout::to_layout(&self.tree), self.focused);
+            for (workspace, layout, focused) in self.layouts_to_save() {
+                self.persistence
+                    .save_layout_if_changed(workspace, &layout, focused);
+            }
+            for record in self.take_dirty_notes() {
+                self.persistence.save_workspace(record);
+            }
         }
         if now.duration_since(self.last_record_sync) >= PANE_RECORD_INTERVAL {
             self.last_record_sync = now;
-            let workspace = self.persistence.workspace;
             for (pane, entry) in self.panes.iter_mut() {
-                let record = crate::model::record::current_record(*pane, entry, workspace);
+                let record = crate::model::record::current_record(*pane, entry);
                 if crate::model::record::changed(entry.saved.as_ref(), &record) {
                     self.persistence.save_pane(record.clone());
                     entry.saved = Some(record);
@@ -165,8 +115,7 @@ impl SpacesApp {
 
     pub(super) fn close_pane_record(&mut self, pane: PaneId) {
         if let Some(entry) = self.panes.get(pane) {
-            let mut record =
-                crate::model::record::current_record(pane, entry, self.persistence.workspace);
+            let mut record = crate::model::record::current_record(pane, entry);
             record.closed_at_ms = Some(spaces_store::unix_millis());
             self.persistence.save_pane(record);
         }

@@ -13,7 +13,7 @@ use spaces_term::terminal::Listeners;
 use super::{AppConfig, MIN_FRAME_INTERVAL};
 use crate::control::ControlServer;
 use crate::model::Notice;
-use crate::model::persistence::{Persistence, SavedWorkspace};
+use crate::model::persistence::{Persistence, Saved};
 use crate::model::restore::RestorePlan;
 
 /// The window's runtime pieces, made before anything is restored.
@@ -94,7 +94,7 @@ pub(super) fn watch_quit_signals(ctx: &egui::Context) -> Arc<std::sync::atomic::
 /// The store, opened: persistence with its recorder running, and what to restore.
 pub(super) struct Store {
     pub persistence: Persistence,
-    pub saved: Option<SavedWorkspace>,
+    pub saved: Option<Saved>,
     pub plans: Vec<RestorePlan>,
 }
 
@@ -106,7 +106,7 @@ pub(super) fn open_store(config: &AppConfig, notices: &mut Vec<Notice>) -> Store
     let mut persistence = opened.persistence;
     let saved = opened.saved;
     let plans = match (&saved, opened.restore_source.as_ref().or(database.as_ref())) {
-        (Some(saved), Some(database)) if saved.layout.is_some() => {
+        (Some(saved), Some(database)) if !saved.layouts.is_empty() => {
             crate::model::restore::load_plans(database, saved.panes.clone(), notices)
         }
         _ => Vec::new(),

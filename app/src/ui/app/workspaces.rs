@@ -1,0 +1,704 @@
+//! Workspaces in the window: the active one's tiles are `SpacesApp::tree`; the others' trees
+//! wait here while their panes keep running and recording. Switching, creating, renaming,
+//! recolouring, reordering, notes, archiving (processes ended politely, everything kept),
+//! unarchiving (brought back as a relaunch does) and deleting.
+
+use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
+
+use egui_commonmark::{CommonMarkCache, CommonMarkViewer};
+use egui_tiles::Tree;
+use spaces_store::{PaneRecord, WorkspaceId};
+use spaces_term::PaneId;
+
+use super::SpacesApp;
+use crate::model::Notice;
+use crate::model::layout::Layout;
+use crate::model::persistence::Saved;
+use crate::ui::layout;
+use crate::ui::workspaces::{Row, Sidebar, SidebarAction};
+
+/// How long an archived workspace's programs get to end after SIGHUP before SIGKILL.
+const END_GRACE: Duration = Duration::from_secs(3);
+
+/// A hidden workspace's tiles and focus.
+struct Stashed {
+    tree: Tree<PaneId>,
+    focused: Option<PaneId>,
+}
+
+/// An archived workspace shown read-only: its panes as they were saved.
+struct Browsing {
+    workspace: WorkspaceId,
+    panes: Vec<PaneRecord>,
+    error: Option<String>,
+}
+
+/// The window's workspace state besides the active tree.
+#[derive(Default)]
+pub(super) struct WorkspaceUi {
+    stashed: HashMap<WorkspaceId, Stashed>,
+    pub sidebar: Sidebar,
+    /// How far each pane's output had got when its workspace was last shown.
+    seen_output: HashMap<PaneId, u64>,
+    pub notes_open: bool,
+    /// The notes field takes the keyboard on the next frame (the panel was just opened).
+    pub notes_focus: bool,
+    notes_preview: bool,
+    /// Workspaces whose notes changed since the last save.
+    notes_dirty: BTreeSet<WorkspaceId>,
+    browsing: Option<Browsing>,
+    markdown: CommonMarkCache,
+}
+
+/// The egui id of a workspace's tile tree (each keeps its own tile state).
+pub(super) fn tree_id(workspace: WorkspaceId) -> String {
+    format!("workspace-{}", workspace.0)
+}
+
+impl SpacesApp {
+    pub fn workspaces(&self) -> &crate::model::workspaces::Workspaces {
+        &self.workspaces
+    }
+
+    /// Every pane, the active workspace's first, each workspace's in layout order.
+    pub fn panes_in_order(&self) -> Vec<PaneId> {
+        let mut order = layout::panes(&self.tree);
+        for workspace in self.workspaces.visible() {
+            if let Some(stashed) = self.workspace_ui.stashed.get(&workspace.id) {
+                order.extend(layout::panes(&stashed.tree));
+            }
+        }
+        // Panes a tree lost track of still count.
+        for pane in self.panes.ids() {
+            if !order.contains(&pane) {
+                order.push(pane);
+            }
+        }
+        order
+    }
+
+    /// The name of the workspace `pane` belongs to.
+    pub fn workspace_name_of(&self, pane: PaneId) -> String {
+        self.panes
+            .get(pane)
+            .and_then(|entry| self.workspaces.get(entry.workspace))
+            .map_or_else(String::new, |record| record.name.clone())
+    }
+
+    /// Takes the saved layouts of every unarchived workspace: the active one's becomes the
+    /// shown tree. Panes a layout does not show are closed (their history stays on disk).
+    pub(super) fn adopt_saved_layouts(&mut self, saved: Option<&Saved>) {
+        let active = self.workspaces.active_id();
+        let ids: Vec<WorkspaceId> = self.workspaces.visible().map(|r| r.id).collect();
+        for workspace in ids {
+            let layout = saved.and_then(|saved| saved.layout(workspace));
+            let (tree, focused) = self.adopt_layout(workspace, layout);
+            if workspace == active {
+                self.tree = tree;
+                self.focused = focused;
+            } else {
+                self.workspace_ui
+                    .stashed
+                    .insert(workspace, Stashed { tree, focused });
+            }
+        }
+        self.mark_seen();
+    }
+
+    /// One workspace's tree from its saved layout and its restored panes.
+    fn adopt_layout(
+        &mut self,
+        workspace: WorkspaceId,
+        saved: Option<&spaces_store::LayoutRecord>,
+    ) -> (Tree<PaneId>, Option<PaneId>) {
+        let id = tree_id(workspace);
+        let restored = self.panes.ids_in(workspace);
+        let Some(first) = restored.first().copied() else {
+            return (layout::empty_tree(&id), None);
+        };
+        let parsed = saved.and_then(|saved| match Layout::from_json(&saved.tree_json) {
+            Ok(layout) => layout::from_layout(&id, &layout),
+            Err(error) => {
+                self.notices.push(Notice::warning(format!(
+                    "the saved arrangement of the panes could not be read ({error}); they are shown as tabs"
+                )));
+                None
+            }
+        });
+        let mut tree = parsed.unwrap_or_else(|| {
+            let mut tree = layout::single_pane_tree(&id, first);
+            for pane in &restored[1..] {
+                layout::add_tab(&mut tree, first, *pane);
+            }
+            tree
+        });
+        for pane in layout::panes(&tree) {
+            if !restored.contains(&pane) {
+                layout::remove_pane(&mut tree, pane);
+            }
+        }
+        let shown = layout::panes(&tree);
+        for pane in restored {
+            if !shown.contains(&pane) {
+                self.close_pane_record(pane);
+                self.panes.remove(pane);
+                self.views.remove(&pane);
+            }
+        }
+        let focused = saved
+            .and_then(|layout| layout.focused_pane)
+            .map(crate::model::persistence::pane_id)
+            .filter(|pane| shown.contains(pane))
+            .or_else(|| shown.first().copied());
+        if let Some(pane) = focused {
+            layout::activate(&mut tree, pane);
+        }
+        (tree, focused)
+    }
+
+    /// Every workspace's layout and focus, the active one's included, for saving.
+    pub(super) fn layouts_to_save(&self) -> Vec<(WorkspaceId, Layout, Option<PaneId>)> {
+        let mut layouts = vec![(
+            self.workspaces.active_id(),
+            layout::to_layout(&self.tree),
+            self.focused,
+        )];
+        for (workspace, stashed) in &self.workspace_ui.stashed {
+            layouts.push((
+                *workspace,
+                layout::to_layout(&stashed.tree),
+                stashed.focused,
+            ));
+        }
+        layouts
+    }
+
+    /// Notes changed since the last call, to save.
+    pub(super) fn take_dirty_notes(&mut self) -> Vec<spaces_store::WorkspaceRecord> {
+        std::mem::take(&mut self.workspace_ui.notes_dirty)
+            .into_iter()
+            .filter_map(|id| self.workspaces.get(id).cloned())
+            .collect()
+    }
+
+    /// Shows workspace `id`; a workspace without panes gets a shell.
+    pub fn switch_workspace(&mut self, id: WorkspaceId) -> Result<(), String> {
+        let active = self.workspaces.active_id();
+        if id == active {
+            return Ok(());
+        }
+        if !self.workspaces.set_active(id) {
+            return Err(match self.workspaces.get(id) {
+                Some(record) => format!(
+                    "workspace {:?} is archived: unarchive it first",
+                    record.name
+                ),
+                None => "no such workspace".to_owned(),
+            });
+        }
+        let next = self
+            .workspace_ui
+            .stashed
+            .remove(&id)
+            .unwrap_or_else(|| Stashed {
+                tree: layout::empty_tree(&tree_id(id)),
+                focused: None,
+            });
+        let previous = Stashed {
+            tree: std::mem::replace(&mut self.tree, next.tree),
+            focused: std::mem::replace(&mut self.focused, next.focused),
+        };
+        self.workspace_ui.stashed.insert(active, previous);
+        self.persistence.save_active_workspace(id);
+        if layout::panes(&self.tree).is_empty() {
+            self.new_tab();
+        }
+        self.mark_seen();
+        Ok(())
+    }
+
+    /// Creates a workspace and shows it (with a shell in its first pane).
+    pub fn create_workspace(
+        &mut self,
+        name: &str,
+        color: Option<&str>,
+    ) -> Result<WorkspaceId, String> {
+        let record = self
+            .workspaces
+            .create(name, color)
+            .map_err(|error| error.to_string())?;
+        let id = record.id;
+        self.persistence.save_workspace(record);
+        self.switch_workspace(id)?;
+        Ok(id)
+    }
+
+    pub fn rename_workspace(&mut self, id: WorkspaceId, name: &str) -> Result<(), String> {
+        let record = self
+            .workspaces
+            .rename(id, name)
+            .map_err(|error| error.to_string())?;
+        self.persistence.save_workspace(record);
+        Ok(())
+    }
+
+    pub fn recolor_workspace(&mut self, id: WorkspaceId, color: &str) -> Result<(), String> {
+        let record = self
+            .workspaces
+            .recolor(id, color)
+            .map_err(|error| error.to_string())?;
+        self.persistence.save_workspace(record);
+        Ok(())
+    }
+
+    pub fn set_workspace_notes(&mut self, id: WorkspaceId, notes: &str) {
+        if self.workspaces.set_notes(id, notes).is_some() {
+            self.workspace_ui.notes_dirty.insert(id);
+        }
+    }
+
+    fn move_workspace(&mut self, id: WorkspaceId, index: usize) {
+        for record in self.workspaces.move_to(id, index) {
+            self.persistence.save_workspace(record);
+        }
+    }
+
+    /// Archives a workspace: its programs are ended (SIGHUP, then SIGKILL after a grace
+    /// period); its layout, pane records, histories and notes are kept.
+    pub fn archive_workspace(&mut self, id: WorkspaceId) -> Result<(), String> {
+        if self.workspaces.get(id).is_none_or(|record| record.archived) {
+            return Err("no such unarchived workspace".to_owned());
+        }
+        let was_active = self.workspaces.active_id() == id;
+        self.save_layouts_now();
+        let changed = self.workspaces.set_archived(id, true);
+        for record in changed {
+            self.persistence.save_workspace(record);
+        }
+        self.end_workspace_panes(id, false);
+        self.workspace_ui.stashed.remove(&id);
+        if was_active {
+            self.show_active_after_leaving();
+        }
+        Ok(())
+    }
+
+    /// Brings an archived workspace back as a relaunch would: each pane's screen replayed
+    /// from its history and a fresh shell in its last directory.
+    pub fn unarchive_workspace(&mut self, id: WorkspaceId) -> Result<(), String> {
+        if !self
+            .workspaces
+            .get(id)
+            .is_some_and(|record| record.archived)
+        {
+            return Err("no such archived workspace".to_owned());
+        }
+        let database = spaces_store::Database::open_readonly(self.persistence.database_path())
+            .map_err(|error| format!("could not read the workspace's panes: {error}"))?;
+        let records = database.list_panes(id).map_err(|error| error.to_string())?;
+        let layout = database
+            .load_layout(id)
+            .map_err(|error| error.to_string())?;
+        let plans = crate::model::restore::load_plans(&database, records, &mut self.notices);
+        let base = super::base_options(&self.settings, &self.config);
+        for pane in self.panes.restore_all(&plans, &base) {
+            self.notices.push(Notice::warning(format!(
+                "pane {pane} came back empty: its history could not be replayed"
+            )));
+        }
+        for (pane, error) in self.panes.start_pending() {
+            self.notices.push(Notice::error(format!(
+                "could not start pane {pane}: {error}"
+            )));
+        }
+        for record in self.workspaces.set_archived(id, false) {
+            self.persistence.save_workspace(record);
+        }
+        let (tree, focused) = self.adopt_layout(id, layout.as_ref());
+        self.workspace_ui
+            .stashed
+            .insert(id, Stashed { tree, focused });
+        if self
+            .workspace_ui
+            .browsing
+            .as_ref()
+            .is_some_and(|b| b.workspace == id)
+        {
+            self.workspace_ui.browsing = None;
+        }
+        self.switch_workspace(id)
+    }
+
+    /// Deletes a workspace with its panes and their whole history.
+    pub fn delete_workspace(&mut self, id: WorkspaceId) -> Result<(), String> {
+        let was_active = self.workspaces.active_id() == id;
+        let Some((_, created)) = self.workspaces.remove(id) else {
+            return Err("no such workspace".to_owned());
+        };
+        self.end_workspace_panes(id, true);
+        self.workspace_ui.stashed.remove(&id);
+        self.persistence.delete_workspace(id);
+        if let Some(created) = created {
+            self.persistence.save_workspace(created);
+        }
+        if was_active {
+            self.show_active_after_leaving();
+        }
+        Ok(())
+    }
+
+    /// After the shown workspace went away: shows the one the list made active.
+    fn show_active_after_leaving(&mut self) {
+        let next = self.workspaces.active_id();
+        let stashed = self
+            .workspace_ui
+            .stashed
+            .remove(&next)
+            .unwrap_or_else(|| Stashed {
+                tree: layout::empty_tree(&tree_id(next)),
+                focused: None,
+            });
+        self.tree = stashed.tree;
+        self.focused = stashed.focused;
+        self.persistence.save_active_workspace(next);
+        if layout::panes(&self.tree).is_empty() {
+            self.new_tab();
+        }
+        self.mark_seen();
+    }
+
+    /// Ends every program of a workspace's panes and takes the panes out of the window. Their
+    /// records are saved as they are now (`closed` when the workspace is being deleted).
+    fn end_workspace_panes(&mut self, id: WorkspaceId, deleting: bool) {
+        let mut pids = Vec::new();
+        for pane in self.panes.ids_in(id) {
+            if let Some(entry) = self.panes.get(pane) {
+                if !deleting {
+                    let record = crate::model::record::current_record(pane, entry);
+                    self.persistence.save_pane(record.clone());
+                }
+                pids.extend(entry.terminal.child_pid().map(|pid| pid as i32));
+                pids.extend(entry.terminal.foreground_pid());
+            }
+            // Dropping the terminal sends SIGHUP.
+            self.panes.remove(pane);
+            self.views.remove(&pane);
+            self.workspace_ui.seen_output.remove(&pane);
+        }
+        end_after_grace(pids);
+    }
+
+    /// Saves every layout now (before a workspace's panes go away).
+    fn save_layouts_now(&mut self) {
+        for (workspace, layout, focused) in self.layouts_to_save() {
+            self.persistence
+                .save_layout_if_changed(workspace, &layout, focused);
+        }
+    }
+
+    /// Takes a pane of a hidden workspace out of its tree.
+    pub(super) fn forget_hidden_pane(&mut self, pane: PaneId) {
+        for stashed in self.workspace_ui.stashed.values_mut() {
+            if layout::tile_of(&stashed.tree, pane).is_some() {
+                layout::remove_pane(&mut stashed.tree, pane);
+                if stashed.focused == Some(pane) {
+                    stashed.focused = layout::panes(&stashed.tree).first().copied();
+                }
+            }
+        }
+    }
+
+    /// Shows the next (or previous) workspace in sidebar order, wrapping around.
+    pub(super) fn cycle_workspace(&mut self, forward: bool) {
+        let order: Vec<WorkspaceId> = self.workspaces.visible().map(|r| r.id).collect();
+        let Some(index) = order
+            .iter()
+            .position(|id| *id == self.workspaces.active_id())
+        else {
+            return;
+        };
+        let next = if forward {
+            (index + 1) % order.len()
+        } else {
+            (index + order.len() - 1) % order.len()
+        };
+        if let Err(error) = self.switch_workspace(order[next]) {
+            self.notices.push(Notice::warning(error));
+        }
+    }
+
+    /// Remembers how far the shown workspace's panes have printed.
+    pub(super) fn mark_seen(&mut self) {
+        for pane in self.panes.ids_in(self.workspaces.active_id()) {
+            if let Some(entry) = self.panes.get(pane) {
+                self.workspace_ui
+                    .seen_output
+                    .insert(pane, entry.terminal.bytes_read());
+            }
+        }
+    }
+
+    /// Whether a pane of `workspace` printed since the workspace was last shown.
+    fn has_unseen_output(&self, workspace: WorkspaceId) -> bool {
+        self.panes.ids_in(workspace).into_iter().any(|pane| {
+            let seen = self
+                .workspace_ui
+                .seen_output
+                .get(&pane)
+                .copied()
+                .unwrap_or(0);
+            self.panes
+                .get(pane)
+                .is_some_and(|entry| entry.terminal.bytes_read() > seen)
+        })
+    }
+
+    /// Ctrl+1..9 show the first nine workspaces.
+    pub(super) fn workspace_shortcuts(&mut self, ctx: &egui::Context) {
+        const KEYS: [egui::Key; 9] = [
+            egui::Key::Num1,
+            egui::Key::Num2,
+            egui::Key::Num3,
+            egui::Key::Num4,
+            egui::Key::Num5,
+            egui::Key::Num6,
+            egui::Key::Num7,
+            egui::Key::Num8,
+            egui::Key::Num9,
+        ];
+        let ctrl = egui::Modifiers::CTRL;
+        let pressed = ctx.input_mut(|input| {
+            KEYS.iter().position(|key| {
+                crate::ui::commands::consume_shortcut(
+                    input,
+                    &egui::KeyboardShortcut::new(ctrl, *key),
+                )
+            })
+        });
+        let target = pressed.and_then(|index| self.workspaces.visible().nth(index).map(|r| r.id));
+        if let Some(target) = target
+            && let Err(error) = self.switch_workspace(target)
+        {
+            self.notices.push(Notice::warning(error));
+        }
+    }
+
+    /// The sidebar, the colour bar, the notes panel and the read-only view of an archived
+    /// workspace.
+    pub(super) fn workspaces_ui(&mut self, ui: &mut egui::Ui) {
+        let active = self.workspaces.active_id();
+        self.mark_seen();
+        let rows: Vec<Row<'_>> = self
+            .workspaces
+            .visible()
+            .map(|record| Row {
+                record,
+                panes: self.panes.ids_in(record.id).len(),
+                active: record.id == active,
+                unseen_output: record.id != active && self.has_unseen_output(record.id),
+            })
+            .collect();
+        let archived: Vec<_> = self.workspaces.archived().collect();
+        let actions = self.workspace_ui.sidebar.show(ui, &rows, &archived);
+        drop(rows);
+        drop(archived);
+        for action in actions {
+            self.apply_sidebar_action(action);
+        }
+        self.notes_panel(ui);
+        self.browse_window(ui.ctx());
+        let color = crate::ui::workspaces::color(self.workspaces.active());
+        egui::Panel::top("workspace-colour")
+            .exact_size(3.0)
+            .frame(egui::Frame::new().fill(color))
+            .show(ui, |_| {});
+    }
+
+    fn apply_sidebar_action(&mut self, action: SidebarAction) {
+        let result = match action {
+            SidebarAction::Switch(id) => self.switch_workspace(id),
+            SidebarAction::Create { name } => self.create_workspace(&name, None).map(drop),
+            SidebarAction::Rename(id, name) => self.rename_workspace(id, &name),
+            SidebarAction::Recolor(id, color) => self.recolor_workspace(id, &color),
+            SidebarAction::Move(id, index) => {
+                self.move_workspace(id, index);
+                Ok(())
+            }
+            SidebarAction::ToggleNotes(id) => {
+                let shown = self.workspaces.active_id() == id;
+                self.workspace_ui.notes_open = !(self.workspace_ui.notes_open && shown);
+                self.workspace_ui.notes_focus = self.workspace_ui.notes_open;
+                if shown {
+                    Ok(())
+                } else {
+                    self.switch_workspace(id)
+                }
+            }
+            SidebarAction::Archive(id) => self.archive_workspace(id),
+            SidebarAction::Unarchive(id) => self.unarchive_workspace(id),
+            SidebarAction::Delete(id) => self.delete_workspace(id),
+            SidebarAction::Browse(id) => {
+                self.browse_archived(id);
+                Ok(())
+            }
+        };
+        self.workspace_ui.sidebar.problem = result.err();
+    }
+
+    /// The notes of the shown workspace: Markdown typed on the left of a toggle, rendered on
+    /// the right of it. Saved as the user types (see `persist_state`).
+    fn notes_panel(&mut self, ui: &mut egui::Ui) {
+        if !self.workspace_ui.notes_open {
+            return;
+        }
+        let active = self.workspaces.active().clone();
+        let mut notes = active.notes.clone();
+        egui::Panel::right("workspace-notes")
+            .resizable(true)
+            .default_size(320.0)
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.strong(format!("Notes: {}", active.name));
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        if ui.small_button("Close").clicked() {
+                            self.workspace_ui.notes_open = false;
+                        }
+                        ui.toggle_value(&mut self.workspace_ui.notes_preview, "Preview");
+                    });
+                });
+                ui.separator();
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    if self.workspace_ui.notes_preview {
+                        CommonMarkViewer::new().show(ui, &mut self.workspace_ui.markdown, &notes);
+                    } else {
+                        let field = ui.add(
+                            egui::TextEdit::multiline(&mut notes)
+                                .id_source(("workspace-notes", active.id.0))
+                                .hint_text("Notes for this workspace (Markdown)")
+                                .desired_width(f32::INFINITY)
+                                .desired_rows(20)
+                                .font(egui::TextStyle::Monospace),
+                        );
+                        if std::mem::take(&mut self.workspace_ui.notes_focus) {
+                            field.request_focus();
+                        }
+                    }
+                });
+            });
+        if notes != active.notes {
+            self.set_workspace_notes(active.id, &notes);
+        }
+    }
+
+    /// Opens the read-only view of an archived workspace.
+    fn browse_archived(&mut self, id: WorkspaceId) {
+        let loaded = spaces_store::Database::open_readonly(self.persistence.database_path())
+            .and_then(|database| database.list_panes(id));
+        self.workspace_ui.browsing = Some(match loaded {
+            Ok(panes) => Browsing {
+                workspace: id,
+                panes,
+                error: None,
+            },
+            Err(error) => Browsing {
+                workspace: id,
+                panes: Vec::new(),
+                error: Some(format!("could not read its panes: {error}")),
+            },
+        });
+    }
+
+    fn browse_window(&mut self, ctx: &egui::Context) {
+        let Some(browsing) = &self.workspace_ui.browsing else {
+            return;
+        };
+        let Some(record) = self.workspaces.get(browsing.workspace).cloned() else {
+            self.workspace_ui.browsing = None;
+            return;
+        };
+        let mut open = true;
+        let mut history = None;
+        let mut unarchive = false;
+        egui::Window::new(format!("{} (archived, read-only)", record.name))
+            .id(egui::Id::unique("archived-workspace"))
+            .open(&mut open)
+            .default_size([520.0, 420.0])
+            .show(ctx, |ui| {
+                if let Some(error) = &browsing.error {
+                    ui.colored_label(crate::ui::theme::ERROR, error);
+                }
+                ui.horizontal(|ui| {
+                    ui.label(format!("{} panes", browsing.panes.len()));
+                    if ui.button("Unarchive").clicked() {
+                        unarchive = true;
+                    }
+                });
+                ui.separator();
+                for pane in &browsing.panes {
+                    ui.horizontal(|ui| {
+                        let title = if pane.title.is_empty() {
+                            "shell"
+                        } else {
+                            &pane.title
+                        };
+                        ui.label(format!("{title} — {}", pane.cwd));
+                        if ui.small_button("History").clicked() {
+                            history = Some((pane.id, title.to_owned()));
+                        }
+                    });
+                }
+                ui.separator();
+                ui.strong("Notes");
+                if record.notes.trim().is_empty() {
+                    ui.label(egui::RichText::new("No notes.").weak());
+                } else {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        CommonMarkViewer::new().show(
+                            ui,
+                            &mut self.workspace_ui.markdown,
+                            &record.notes,
+                        );
+                    });
+                }
+            });
+        if let Some((pane, title)) = history {
+            self.history.open(
+                self.persistence.database_path(),
+                crate::model::persistence::pane_id(pane),
+                title,
+            );
+        }
+        if unarchive && let Err(error) = self.unarchive_workspace(record.id) {
+            self.notices.push(Notice::error(error));
+        }
+        if !open {
+            self.workspace_ui.browsing = None;
+        }
+    }
+}
+
+/// SIGKILLs what is left of `pids` (and their process groups) after the grace period; the
+/// SIGHUP went out when their terminals were dropped.
+fn end_after_grace(pids: Vec<i32>) {
+    let pids: Vec<i32> = pids.into_iter().filter(|pid| *pid > 1).collect();
+    if pids.is_empty() {
+        return;
+    }
+    let spawned = std::thread::Builder::new()
+        .name("end-workspace".into())
+        .spawn(move || {
+            std::thread::sleep(END_GRACE);
+            for pid in pids {
+                use nix::sys::signal::{Signal, kill, killpg};
+                let target = nix::unistd::Pid::from_raw(pid);
+                if kill(target, None).is_ok() {
+                    let _gone = killpg(target, Signal::SIGKILL);
+                    let _gone = kill(target, Signal::SIGKILL);
+                }
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::warn!(%error, "could not watch the ending programs");
+    }
+}

@@ -1,0 +1,145 @@
+//! UI tests of workspaces: created, renamed, recoloured, reordered, switched, given notes,
+//! archived and unarchived through the sidebar, the menus, the palette and the keyboard, then
+//! brought back by a relaunch.
+
+#[path = "support/window.rs"]
+mod window;
+
+use egui::{Event, Key, Modifiers};
+use egui_kittest::kittest::Queryable as _;
+use spaces_app::model::workspace_input::PALETTE;
+use window::Window;
+
+fn active_name(window: &Window) -> String {
+    window.app().workspaces().active().name.clone()
+}
+
+fn sidebar_order(window: &Window) -> Vec<String> {
+    window
+        .app()
+        .workspaces()
+        .visible()
+        .map(|record| record.name.clone())
+        .collect()
+}
+
+/// Types into the field that has the keyboard and presses Enter.
+fn type_name(window: &mut Window, text: &str) {
+    window.harness.run_steps(2);
+    window.harness.event(Event::Text(text.to_owned()));
+    window.harness.step();
+    window.harness.key_press(Key::Enter);
+    window.harness.step();
+    window.harness.run_steps(2);
+}
+
+#[test]
+fn workspaces_are_created_renamed_recoloured_reordered_switched_archived_and_come_back() {
+    let mut window = Window::open();
+    assert_eq!(active_name(&window), "default");
+
+    // Create: Ctrl+Shift+Y opens the name field; the new workspace is shown with a shell.
+    window.shortcut(Key::Y);
+    type_name(&mut window, "api");
+    assert_eq!(active_name(&window), "api");
+    let api = window.app().workspaces().active_id();
+    window.wait_for("a shell in the new workspace", |w| {
+        w.app().panes().ids_in(api).len() == 1 && !w.screen().trim().is_empty()
+    });
+    assert_eq!(
+        window.app().panes().len(),
+        2,
+        "the first workspace's pane runs on"
+    );
+
+    // A duplicate name is refused with a message, and nothing changes.
+    window.shortcut(Key::Y);
+    type_name(&mut window, "API");
+    assert!(window.has_label_containing("already a workspace named"));
+    assert_eq!(sidebar_order(&window), ["default", "api"]);
+
+    // Rename from the palette: the field starts with the old name.
+    window.shortcut(Key::P);
+    window
+        .harness
+        .event(Event::Text("rename this workspace".into()));
+    window.harness.key_press(Key::Enter);
+    window.harness.step();
+    window
+        .harness
+        .key_press_modifiers(Modifiers::COMMAND, Key::A);
+    type_name(&mut window, "backend");
+    assert_eq!(active_name(&window), "backend");
+
+    // Recolour from the row's menu.
+    window.harness.get_by_label("backend").click_secondary();
+    window.harness.run_steps(2);
+    window.harness.get_by_label_contains("Colour").hover();
+    window.harness.run_steps(2);
+    window.harness.get_by_label(PALETTE[2]).click();
+    window.harness.run_steps(2);
+    assert_eq!(window.app().workspaces().active().color, PALETTE[2]);
+
+    // Reorder: drag "backend" onto the first row.
+    let from = window.harness.get_by_label("backend").rect().center();
+    let to = window.harness.get_by_label("default").rect().center();
+    window.drag(from, to);
+    assert_eq!(sidebar_order(&window), ["backend", "default"]);
+
+    // Switch with Ctrl+2 and Ctrl+1; each workspace keeps its own panes.
+    window
+        .harness
+        .key_press_modifiers(Modifiers::CTRL, Key::Num2);
+    window.harness.run_steps(2);
+    assert_eq!(active_name(&window), "default");
+    window.type_line("echo in-default");
+    window.wait_for("output in the default workspace", |w| {
+        w.screen().contains("in-default")
+    });
+    window
+        .harness
+        .key_press_modifiers(Modifiers::CTRL, Key::Num1);
+    window.harness.run_steps(2);
+    assert_eq!(active_name(&window), "backend");
+    assert!(!window.screen().contains("in-default"));
+
+    // Notes: typed into the notes panel, kept on the workspace.
+    window.shortcut(Key::J);
+    window.harness.event(Event::Text("# Plan\nship it".into()));
+    window.harness.run_steps(2);
+    assert_eq!(window.app().workspaces().active().notes, "# Plan\nship it");
+
+    // Archive from the menu: its shell ends, the other workspace is shown.
+    window.click("Workspace");
+    window
+        .harness
+        .get_by_label_contains("Archive this workspace")
+        .click();
+    window.harness.run_steps(3);
+    assert_eq!(active_name(&window), "default");
+    assert_eq!(window.app().panes().ids_in(api).len(), 0);
+    assert!(window.has_label("Archived (1)"));
+
+    // Unarchive from the Archived section: back with a fresh shell, notes kept.
+    window.click("Archived (1)");
+    window.harness.get_by_label("backend").click_secondary();
+    window.harness.run_steps(2);
+    window.click("Unarchive");
+    assert_eq!(active_name(&window), "backend");
+    window.wait_for("a fresh shell in the unarchived workspace", |w| {
+        w.app().panes().ids_in(api).len() == 1
+    });
+    assert_eq!(window.app().workspaces().active().notes, "# Plan\nship it");
+
+    // A relaunch brings back both, in their order, with colours and notes.
+    window.harness.state_mut().save_and_stop_recording();
+    let window::Window { harness, _data_dir } = window;
+    drop(harness);
+    let again = Window::open_in(_data_dir);
+    assert_eq!(sidebar_order(&again), ["backend", "default"]);
+    assert_eq!(active_name(&again), "backend");
+    let backend = again.app().workspaces().active();
+    assert_eq!(backend.color, PALETTE[2]);
+    assert_eq!(backend.notes, "# Plan\nship it");
+    assert_eq!(again.app().panes().len(), 2, "one pane in each");
+}
