@@ -344,7 +344,8 @@ fn print_reply(reply: Reply) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&workspaces)?);
         }
         Reply::Workspace(workspace) => println!("{}", workspace.name),
-        Reply::Notes(notes) => print!("{notes}"),
+        Reply::Notes(notes) if notes.is_empty() || notes.ends_with('\n') => print!("{notes}"),
+        Reply::Notes(notes) => println!("{notes}"),
         Reply::Error(message) => bail!("{message}"),
     }
     Ok(())

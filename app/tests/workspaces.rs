@@ -103,6 +103,20 @@ fn workspaces_are_created_renamed_recoloured_reordered_switched_archived_and_com
     assert_eq!(active_name(&window), "backend");
     assert!(!window.screen().contains("in-default"));
 
+    // And from the palette.
+    window.shortcut(Key::P);
+    window
+        .harness
+        .event(Event::Text("switch to workspace default".into()));
+    window.harness.key_press(Key::Enter);
+    window.harness.run_steps(2);
+    assert_eq!(active_name(&window), "default");
+    window
+        .harness
+        .key_press_modifiers(Modifiers::CTRL, Key::Num1);
+    window.harness.run_steps(2);
+    assert_eq!(active_name(&window), "backend");
+
     // Notes: typed into the notes panel, kept on the workspace.
     window.shortcut(Key::J);
     window.harness.event(Event::Text("# Plan\nship it".into()));

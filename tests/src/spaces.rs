@@ -21,6 +21,8 @@ pub struct PaneInfo {
     pub process: Option<String>,
     pub exited: Option<String>,
     pub title: String,
+    /// The name of the workspace the pane is in.
+    pub workspace: String,
     /// A restored pane's offer to run its old command again, as a shell line.
     pub rerun_offer: Option<String>,
 }
@@ -41,6 +43,7 @@ impl PaneInfo {
             process: text("process"),
             exited: text("exited"),
             title: text("title").unwrap_or_default(),
+            workspace: text("workspace").unwrap_or_default(),
             rerun_offer: text("rerun_offer"),
         })
     }

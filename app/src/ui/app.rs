@@ -281,8 +281,19 @@ impl SpacesApp {
         egui::Panel::top("menu-bar").show(ui, |ui| self.menu_bar(ui));
         self.notices_bar(ui);
         self.workspaces_ui(ui);
-        if let Some(command) = self.palette.show(&ctx) {
-            self.execute(&ctx, command);
+        let workspaces: Vec<_> = self
+            .workspaces
+            .visible()
+            .map(|record| (record.id, record.name.clone()))
+            .collect();
+        match self.palette.show(&ctx, &workspaces) {
+            Some(crate::ui::palette::Entry::Command(command)) => self.execute(&ctx, command),
+            Some(crate::ui::palette::Entry::Workspace(id, _)) => {
+                if let Err(error) = self.switch_workspace(id) {
+                    self.notices.push(Notice::warning(error));
+                }
+            }
+            None => {}
         }
         if let Some(settings) = self.settings_window.show(&ctx) {
             self.apply_settings(settings);

@@ -1,8 +1,34 @@
-//! The command palette (Ctrl+Shift+P): every command with its shortcut, filtered as you type.
+//! The command palette (Ctrl+Shift+P): every command with its shortcut, and a "Switch to
+//! workspace" entry per workspace, filtered as you type.
 
 use egui::{Align2, Key, RichText};
+use spaces_store::WorkspaceId;
 
 use crate::ui::commands::Command;
+
+/// What the palette offers and what it returns when picked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Entry {
+    Command(Command),
+    /// Show this workspace (its name is in the label).
+    Workspace(WorkspaceId, String),
+}
+
+impl Entry {
+    fn label(&self) -> String {
+        match self {
+            Entry::Command(command) => command.label().to_owned(),
+            Entry::Workspace(_, name) => format!("Switch to workspace: {name}"),
+        }
+    }
+
+    fn shortcut_text(&self) -> String {
+        match self {
+            Entry::Command(command) => command.shortcut_text(),
+            Entry::Workspace(..) => String::new(),
+        }
+    }
+}
 
 #[derive(Default)]
 pub struct CommandPalette {
@@ -22,19 +48,40 @@ impl CommandPalette {
 
     /// Commands whose label contains every word of the query (case-insensitive).
     pub fn matches(query: &str) -> Vec<Command> {
+        Self::matching_entries(query, &[])
+            .into_iter()
+            .filter_map(|entry| match entry {
+                Entry::Command(command) => Some(command),
+                Entry::Workspace(..) => None,
+            })
+            .collect()
+    }
+
+    /// Commands, then workspaces, whose label contains every word of the query.
+    fn matching_entries(query: &str, workspaces: &[(WorkspaceId, String)]) -> Vec<Entry> {
         let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
         Command::ALL
             .iter()
-            .copied()
-            .filter(|command| {
-                let label = command.label().to_lowercase();
+            .map(|command| Entry::Command(*command))
+            .chain(
+                workspaces
+                    .iter()
+                    .map(|(id, name)| Entry::Workspace(*id, name.clone())),
+            )
+            .filter(|entry| {
+                let label = entry.label().to_lowercase();
                 words.iter().all(|word| label.contains(word.as_str()))
             })
             .collect()
     }
 
-    /// Shows the palette; returns the command the user picked.
-    pub fn show(&mut self, ctx: &egui::Context) -> Option<Command> {
+    /// Shows the palette; returns what the user picked. `workspaces` are offered to switch
+    /// to.
+    pub fn show(
+        &mut self,
+        ctx: &egui::Context,
+        workspaces: &[(WorkspaceId, String)],
+    ) -> Option<Entry> {
         if !self.open {
             return None;
         }
@@ -56,7 +103,7 @@ impl CommandPalette {
                     edit.request_focus();
                     self.just_opened = false;
                 }
-                let matches = Self::matches(&self.query);
+                let matches = Self::matching_entries(&self.query, workspaces);
                 if edit.changed() {
                     self.selected = 0;
                 }
@@ -77,20 +124,20 @@ impl CommandPalette {
                 if escape {
                     close = true;
                 }
-                if enter && let Some(command) = matches.get(self.selected) {
-                    picked = Some(*command);
+                if enter && let Some(entry) = matches.get(self.selected) {
+                    picked = Some(entry.clone());
                 }
                 ui.separator();
-                for (index, command) in matches.iter().enumerate() {
+                for (index, entry) in matches.iter().enumerate() {
                     let row = ui.horizontal(|ui| {
-                        let label = ui.selectable_label(index == self.selected, command.label());
+                        let label = ui.selectable_label(index == self.selected, entry.label());
                         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                            ui.label(RichText::new(command.shortcut_text()).weak().monospace());
+                            ui.label(RichText::new(entry.shortcut_text()).weak().monospace());
                         });
                         label
                     });
                     if row.inner.clicked() {
-                        picked = Some(*command);
+                        picked = Some(entry.clone());
                     }
                 }
                 if matches.is_empty() {
@@ -116,5 +163,17 @@ mod tests {
         );
         assert!(CommandPalette::matches("").len() == Command::ALL.len());
         assert!(CommandPalette::matches("nothing like this").is_empty());
+    }
+
+    #[test]
+    fn workspaces_are_offered_by_name() {
+        let workspaces = [
+            (WorkspaceId(1), "default".to_owned()),
+            (WorkspaceId(2), "api".to_owned()),
+        ];
+        assert_eq!(
+            CommandPalette::matching_entries("switch api", &workspaces),
+            vec![Entry::Workspace(WorkspaceId(2), "api".to_owned())]
+        );
     }
 }

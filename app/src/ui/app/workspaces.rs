@@ -21,6 +21,9 @@ use crate::ui::workspaces::{Row, Sidebar, SidebarAction};
 /// How long an archived workspace's programs get to end after SIGHUP before SIGKILL.
 const END_GRACE: Duration = Duration::from_secs(3);
 
+/// How long after a restore the restored panes' output is not marked as unseen.
+const QUIET_AFTER_RESTORE: Duration = Duration::from_secs(3);
+
 /// A hidden workspace's tiles and focus.
 struct Stashed {
     tree: Tree<PaneId>,
@@ -41,6 +44,9 @@ pub(super) struct WorkspaceUi {
     pub sidebar: Sidebar,
     /// How far each pane's output had got when its workspace was last shown.
     seen_output: HashMap<PaneId, u64>,
+    /// Until then every pane counts as seen: restored shells print their prompts, which is
+    /// not news.
+    quiet_until: Option<std::time::Instant>,
     pub notes_open: bool,
     /// The notes field takes the keyboard on the next frame (the panel was just opened).
     pub notes_focus: bool,
@@ -103,7 +109,7 @@ impl SpacesApp {
                     .insert(workspace, Stashed { tree, focused });
             }
         }
-        self.mark_seen();
+        self.workspace_ui.quiet_until = Some(std::time::Instant::now() + QUIET_AFTER_RESTORE);
     }
 
     /// One workspace's tree from its saved layout and its restored panes.
@@ -428,9 +434,19 @@ impl SpacesApp {
         }
     }
 
-    /// Remembers how far the shown workspace's panes have printed.
+    /// Remembers how far the shown workspace's panes have printed (every pane's, just after
+    /// a restore).
     pub(super) fn mark_seen(&mut self) {
-        for pane in self.panes.ids_in(self.workspaces.active_id()) {
+        let quiet = self
+            .workspace_ui
+            .quiet_until
+            .is_some_and(|until| std::time::Instant::now() < until);
+        let panes = if quiet {
+            self.panes.ids()
+        } else {
+            self.panes.ids_in(self.workspaces.active_id())
+        };
+        for pane in panes {
             if let Some(entry) = self.panes.get(pane) {
                 self.workspace_ui
                     .seen_output
