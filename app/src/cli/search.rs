@@ -81,7 +81,11 @@ pub fn run(data_dir: &Path, args: &SearchArgs) -> anyhow::Result<()> {
 /// it), then searches.
 pub fn search(data_dir: &Path, query: &str, limit: usize) -> anyhow::Result<Vec<Hit>> {
     let path = spaces_store::database_path(data_dir);
-    anyhow::ensure!(path.exists(), "nothing recorded yet: {} does not exist", path.display());
+    anyhow::ensure!(
+        path.exists(),
+        "nothing recorded yet: {} does not exist",
+        path.display()
+    );
     let database = match Database::open(&path) {
         Ok(database) => {
             let now = unix_millis();
@@ -91,8 +95,7 @@ pub fn search(data_dir: &Path, query: &str, limit: usize) -> anyhow::Result<Vec<
         }
         Err(error) => {
             eprintln!("spaces: the index cannot be updated ({error}); searching what it holds");
-            Database::open_readonly(&path)
-                .with_context(|| format!("opening {}", path.display()))?
+            Database::open_readonly(&path).with_context(|| format!("opening {}", path.display()))?
         }
     };
     let names = workspace_names(&database)?;
@@ -244,7 +247,9 @@ fn marked(text: &str, query: &str, colour: bool) -> String {
     let mut marks = vec![false; text.len()];
     for word in query.split_whitespace().map(str::to_lowercase) {
         for (at, _) in lower.match_indices(word.as_str()) {
-            marks[at..at + word.len()].iter_mut().for_each(|mark| *mark = true);
+            marks[at..at + word.len()]
+                .iter_mut()
+                .for_each(|mark| *mark = true);
         }
     }
     let mut out = String::new();
@@ -281,7 +286,11 @@ mod tests {
             let pane = PaneRecord::new_shell(spaces_store::PaneId(9), workspace.id, "/", 80, 24);
             database.upsert_pane(&pane).expect("pane");
             database
-                .append_output(pane.id, 0, b"\x1b[32m$\x1b[0m make\r\nerror: deploy failed\r\n$ ")
+                .append_output(
+                    pane.id,
+                    0,
+                    b"\x1b[32m$\x1b[0m make\r\nerror: deploy failed\r\n$ ",
+                )
                 .expect("output");
         }
         let hits = search(dir.path(), "deploy", 10).expect("search");
@@ -302,7 +311,11 @@ mod tests {
         })
         .expect("history");
         assert_eq!(lines[history_index(2)], "error: deploy failed");
-        assert!(search(dir.path(), "nowhere", 10).expect("search").is_empty());
+        assert!(
+            search(dir.path(), "nowhere", 10)
+                .expect("search")
+                .is_empty()
+        );
     }
 
     #[test]
