@@ -19,8 +19,16 @@ const CHUNK: usize = 64 * 1024;
 const REPEATS: usize = 10;
 
 pub fn run(mb: u64, json_only: bool) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir().context("temporary directory")?;
-    let path = spaces_store::database_path(dir.path());
+    let dir = super::tempfile_dir()?.join("search");
+    spaces_store::ensure_private_dir(&dir)
+        .with_context(|| format!("creating {}", dir.display()))?;
+    let result = measure(&dir, mb, json_only);
+    let _ignored = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn measure(dir: &std::path::Path, mb: u64, json_only: bool) -> anyhow::Result<()> {
+    let path = spaces_store::database_path(dir);
     let per_pane = usize::try_from(mb * 1024 * 1024 / PANES)
         .unwrap_or(usize::MAX)
         .max(1);

@@ -15,7 +15,7 @@
 //! so two indexers of one pane write each line once.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -323,7 +323,7 @@ impl Drop for SearchIndexer {
     }
 }
 
-fn run_indexer(path: &PathBuf, stop: &AtomicBool, woken: &Receiver<()>) {
+fn run_indexer(path: &Path, stop: &AtomicBool, woken: &Receiver<()>) {
     lower_priority();
     let mut database = None;
     let mut replays = Replays::default();

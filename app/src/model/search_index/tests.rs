@@ -1,7 +1,7 @@
 //! The index holds exactly the history view's lines, numbered alike, however the output was
 //! indexed (at once, in pieces, by a fresh indexer resuming another's work).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use spaces_store::{Database, PaneRecord, WorkspaceRecord};
