@@ -25,8 +25,8 @@ CREATE TABLE search_progress (
 ) STRICT;
 
 -- The text of the indexed lines, zstd-compressed in blocks of consecutive lines joined by
--- '\n' (history lines hold no newline). The index below keeps no text of its own: storing
--- the text once, compressed, costs about a tenth of what a second plain copy would.
+-- '\n' (history lines hold no newline). The index below keeps no text of its own, so the
+-- text is stored once, compressed, rather than twice in plain (FTS5 content + source).
 CREATE TABLE search_blocks (
     pane_id    INTEGER NOT NULL REFERENCES panes (id) ON DELETE CASCADE,
     first_line INTEGER NOT NULL CHECK (first_line >= 0),
