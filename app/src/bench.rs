@@ -21,6 +21,7 @@ mod index;
 mod recording;
 mod render;
 mod restore;
+mod search;
 mod usage;
 mod workload;
 
@@ -98,6 +99,15 @@ pub enum BenchKind {
         #[arg(long)]
         json: bool,
     },
+    /// History search: generated coloured output of several panes recorded through the
+    /// recorder, indexed as `spaces search` does, then queried (index MB/s, p50/p99).
+    Search {
+        /// Megabytes of recorded output, over all panes.
+        #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+        mb: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// The usage analytics on generated usage rows: the Usage view's and the sessions
     /// panel's queries (p50), and the view's frame time drawing a whole year.
     Usage {
@@ -159,6 +169,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         ),
         BenchKind::History { mb, rounds, json } => history(*mb as usize, (*rounds).max(1), *json),
         BenchKind::Index { mb, json } => index::run(*mb, *json),
+        BenchKind::Search { mb, json } => search::run(*mb, *json),
         BenchKind::Usage {
             sessions,
             responses,
@@ -469,6 +480,11 @@ mod tests {
     #[test]
     fn the_usage_bench_runs_and_counts_every_row() {
         super::usage::run(12, 20, 2, true).expect("bench usage");
+    }
+
+    #[test]
+    fn the_search_bench_runs_on_a_tiny_history() {
+        super::search::run(1, true).expect("bench search");
     }
 
     #[test]

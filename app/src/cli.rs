@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand};
 
+pub mod search;
 pub mod sessions;
 pub mod usage;
 
@@ -42,6 +43,9 @@ pub enum TopCommand {
         #[arg(long)]
         forget_input: bool,
     },
+    /// Search every pane's history (closed and archived ones too), the workspaces' notes and
+    /// the agents' sessions. Works with or without the window.
+    Search(search::SearchArgs),
     /// The agents' sessions (Claude Code, Codex, Gemini): list, search, show, resume. Works
     /// with or without the window.
     Sessions(sessions::SessionsArgs),

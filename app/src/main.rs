@@ -33,6 +33,7 @@ fn run() -> anyhow::Result<()> {
             forget_input: true,
         }) => spaces_app::cli::forget_input(&data_dir, pane),
         Some(TopCommand::History { pane, .. }) => spaces_app::cli::run_history(&data_dir, pane),
+        Some(TopCommand::Search(search)) => spaces_app::cli::search::run(&data_dir, &search),
         Some(TopCommand::Sessions(sessions)) => {
             spaces_app::cli::sessions::run(&data_dir, sessions.command)
         }

@@ -17,6 +17,7 @@ mod output;
 mod panes;
 mod paths;
 mod recorder;
+mod search;
 pub mod sessions;
 mod settings;
 mod snapshots;
@@ -34,6 +35,7 @@ pub use output::{OutputChunk, OutputTotals, TrimReport};
 pub use panes::PaneRecord;
 pub use paths::{DATABASE_FILE_NAME, data_dir, database_path, ensure_private_dir};
 pub use recorder::{DamageChecks, Recorder, RecorderConfig, RecorderStatus};
+pub use search::{AppendOutcome, LineMatch, PaneToIndex, SearchBatch, SearchProgress};
 pub use sessions::{
     Agent, IndexProblem, IndexProgress, IndexReport, MessageRole, ResumeCommand, SearchHit,
     SessionEnvironment, SessionFilter, SessionMessage, SessionRoots, SessionSummary, TokenUsage,

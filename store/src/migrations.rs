@@ -39,6 +39,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "activity",
         sql: include_str!("../migrations/0004_activity.sql"),
     },
+    Migration {
+        version: 5,
+        name: "search",
+        sql: include_str!("../migrations/0005_search.sql"),
+    },
 ];
 
 /// The bookkeeping table, created outside the numbered list so the list can be checked first.

@@ -111,14 +111,46 @@ impl HistoryText {
     }
 
     /// The end of the stream: what the last screen shows.
-    pub fn finish(mut self) -> Vec<HistoryLine> {
+    pub fn finish(self) -> Vec<HistoryLine> {
+        self.pending()
+    }
+
+    /// What [`Self::finish`] would return now, leaving the history as it is: the lines of
+    /// the last screen, which later output may still change (the search index keeps them
+    /// until the next batch replaces them).
+    pub fn pending(&self) -> Vec<HistoryLine> {
         let mut out = Vec::new();
         if self.in_alt_screen() {
-            self.take_screen(&mut out);
+            if let Some(screen) = self.settled_screen() {
+                push_screen(&screen, self.offset, &mut out);
+            }
             return out;
         }
-        self.take_main_screen(&mut out);
+        // `push` harvests after every piece it feeds, so the scrollback is empty here and
+        // the rows not emitted yet are all on the screen.
+        let mut continues = false;
+        for row in self.emitted_top..self.last_text_row() {
+            let (text, wrapped) = self.row(row as i32);
+            match out.last_mut() {
+                Some(last) if continues => last.text.push_str(&text),
+                _ => out.push(HistoryLine {
+                    text,
+                    kind: HistoryKind::Line,
+                    offset: self.offset,
+                }),
+            }
+            continues = wrapped;
+        }
         out
+    }
+
+    /// One past the main screen's last non-blank row.
+    fn last_text_row(&self) -> usize {
+        let rows = self.term.screen_lines() as i32;
+        (0..rows)
+            .rev()
+            .find(|&row| !self.row(row).0.is_empty())
+            .map_or(0, |row| row as usize + 1)
     }
 
     /// Emits the main screen's rows down to its last non-blank one (those not emitted yet).
@@ -127,11 +159,7 @@ impl HistoryText {
             return;
         }
         self.harvest(out);
-        let rows = self.term.screen_lines() as i32;
-        let last = (0..rows)
-            .rev()
-            .find(|&row| !self.row(row).0.is_empty())
-            .map_or(0, |row| row as usize + 1);
+        let last = self.last_text_row();
         for row in self.emitted_top..last {
             self.emit_row(row as i32, out);
         }
@@ -204,8 +232,19 @@ impl HistoryText {
 
     /// The alternate screen's text as a block, unless it is blank or the same as the last.
     fn take_screen(&mut self, out: &mut Vec<HistoryLine>) {
-        if !self.in_alt_screen() {
+        let Some(screen) = self.settled_screen() else {
             return;
+        };
+        push_screen(&screen, self.offset, out);
+        self.last_screen = screen;
+        self.continues = false;
+    }
+
+    /// The alternate screen's text, unless it is blank or the same as the last taken (or
+    /// the main screen is shown).
+    fn settled_screen(&self) -> Option<Vec<String>> {
+        if !self.in_alt_screen() {
+            return None;
         }
         let rows = self.term.screen_lines() as i32;
         let mut screen: Vec<String> = (0..rows)
@@ -214,22 +253,22 @@ impl HistoryText {
         while screen.last().is_some_and(String::is_empty) {
             screen.pop();
         }
-        if screen.is_empty() || screen == self.last_screen {
-            return;
-        }
-        for (index, text) in screen.iter().enumerate() {
-            out.push(HistoryLine {
-                text: text.clone(),
-                kind: if index == 0 {
-                    HistoryKind::Screen
-                } else {
-                    HistoryKind::ScreenLine
-                },
-                offset: self.offset,
-            });
-        }
-        self.last_screen = screen;
-        self.continues = false;
+        (!screen.is_empty() && screen != self.last_screen).then_some(screen)
+    }
+}
+
+/// A full-screen program's screen as a block of history lines.
+fn push_screen(screen: &[String], offset: u64, out: &mut Vec<HistoryLine>) {
+    for (index, text) in screen.iter().enumerate() {
+        out.push(HistoryLine {
+            text: text.clone(),
+            kind: if index == 0 {
+                HistoryKind::Screen
+            } else {
+                HistoryKind::ScreenLine
+            },
+            offset,
+        });
     }
 }
 
@@ -331,6 +370,33 @@ mod tests {
             lines,
             vec!["before", "[screen] frame 2", "[screen] frame 3", "after"]
         );
+    }
+
+    #[test]
+    fn pending_lines_are_what_finishing_now_would_give() {
+        let long = "y".repeat(90);
+        let streams: [&[(&str, i64)]; 3] = [
+            &[("one\r\ntwo\r\n", 0), (&long, 5), ("\r\nthree", 6)],
+            &[
+                ("a\r\nb\r\nc\r\nd\r\ne\r\nf\r\n", 0),
+                ("\x1b[?1049h\x1b[Hfull", 1),
+            ],
+            &[
+                ("x\r\n\x1b[?1049h\x1b[Hscreen", 0),
+                ("\x1b[?1049l", 2000),
+                ("tail", 2001),
+            ],
+        ];
+        for stream in streams {
+            let mut text = HistoryText::new(TermSize::new(40, 5), 0);
+            for (bytes, at) in stream {
+                let _lines = text.push(bytes.as_bytes(), *at);
+                let pending = text.pending();
+                assert_eq!(pending, text.pending(), "pending changes nothing");
+            }
+            let pending = text.pending();
+            assert_eq!(pending, text.finish());
+        }
     }
 
     #[test]
