@@ -15,6 +15,7 @@ pub mod panes;
 pub mod persistence;
 pub mod record;
 pub mod restore;
+pub mod search;
 pub mod search_index;
 pub mod sessions;
 pub mod settings;
