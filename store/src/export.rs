@@ -153,6 +153,12 @@ impl Database {
         write::export(self, id, path, if_exists)
     }
 
+    /// Checks `path` the way an import does (integrity, header, every row) without a
+    /// database: for refusing a bad file before a database is created for it.
+    pub fn check_export(path: &Path) -> Result<(), ImportError> {
+        read::ExportFile::open(path)?.check().map(drop)
+    }
+
     /// Adds the workspace exported to `path` as a new archived workspace, with new ids for it
     /// and its panes; agent sessions the index lacks are added, known ones kept as they are.
     /// Everything is checked before anything is written, and written in one transaction.

@@ -549,7 +549,12 @@ fn dump_of_workspace(source: &Source) -> Vec<Vec<Value>> {
 }
 
 /// A bad file: its label, path, the error expected, and words its message holds.
-type Case = (&'static str, PathBuf, fn(&ImportError) -> bool, &'static str);
+type Case = (
+    &'static str,
+    PathBuf,
+    fn(&ImportError) -> bool,
+    &'static str,
+);
 
 /// A copy of `file` changed by `sql` (run on the copy).
 fn altered(file: &Path, directory: &Path, name: &str, sql: &str) -> PathBuf {
