@@ -20,6 +20,7 @@ pub mod settings;
 pub mod threads;
 pub mod window_state;
 pub mod workspace_input;
+pub mod workspace_transfer;
 
 pub use notice::{Notice, Severity};
 pub use pane::Pane;

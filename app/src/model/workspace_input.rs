@@ -178,7 +178,7 @@ mod tests {
             assert!(check_color(bad).is_err(), "{bad:?}");
         }
         assert_eq!(
-            check_color("nope").unwrap_err().to_string(),
+            check_color("nope").expect_err("not a colour").to_string(),
             "\"nope\" is not a colour: write it as #RRGGBB, for example #5b9cf5"
         );
     }
