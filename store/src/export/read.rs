@@ -147,13 +147,6 @@ impl ExportFile {
             panes.insert(pane.id, pane);
             Ok(())
         })?;
-        if let Some(focused) = layout.as_ref().and_then(|layout| layout.focused_pane)
-            && !panes.contains_key(&focused)
-        {
-            return Err(self.invalid(format!(
-                "the layout focuses pane {focused}, not in the file"
-            )));
-        }
         let ids: BTreeSet<PaneId> = panes.keys().copied().collect();
         let (output_bytes, input_bytes, snapshots) = self.check_history(&ids)?;
         self.check_sessions()?;
