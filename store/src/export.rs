@@ -16,6 +16,7 @@
 
 mod import;
 mod read;
+mod rows;
 mod write;
 
 use std::path::{Path, PathBuf};

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::read::{Checked, ExportFile, InputRow, MessageRow, SessionRow};
+use super::read::{Checked, ExportFile};
+use super::rows::{InputRow, MessageRow, SessionRow};
 use super::{IMPORTED_ID_GAP, ImportError, ImportRules, ImportSummary};
 use crate::database::Database;
 use crate::error::StoreError;
