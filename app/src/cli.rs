@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 pub mod search;
 pub mod sessions;
 pub mod usage;
+pub mod workspace;
 
 use crate::control::{PaneInfo, Reply, Request, SplitDirection, send_request};
 use spaces_term::PaneId;
@@ -51,6 +52,9 @@ pub enum TopCommand {
     Sessions(sessions::SessionsArgs),
     /// Tokens and cost of the agents' sessions per day, week, month, session or model.
     Usage(usage::UsageArgs),
+    /// Export a workspace with its whole history to one file, or import one (archived).
+    /// Works with or without the window.
+    Workspace(workspace::WorkspaceArgs),
     /// Measure ingest, rendering and restore speed.
     Bench(crate::bench::BenchArgs),
 }

@@ -38,6 +38,9 @@ fn run() -> anyhow::Result<()> {
             spaces_app::cli::sessions::run(&data_dir, sessions.command)
         }
         Some(TopCommand::Usage(usage)) => spaces_app::cli::usage::run(&data_dir, &usage),
+        Some(TopCommand::Workspace(workspace)) => {
+            spaces_app::cli::workspace::run(&data_dir, workspace.command)
+        }
         Some(TopCommand::Bench(bench)) => spaces_app::bench::run(&bench),
         None => open_window(data_dir),
     }

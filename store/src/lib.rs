@@ -8,6 +8,7 @@ mod clock;
 mod compression;
 mod database;
 mod error;
+mod export;
 mod ids;
 mod input;
 mod layouts;
@@ -27,6 +28,10 @@ mod workspaces;
 pub use clock::unix_millis;
 pub use database::{CheckError, Database, Quarantined, Salvage};
 pub use error::{Result, StoreError};
+pub use export::{
+    EXPORT_FORMAT, EXPORT_VERSION, ExportError, ExportSummary, IMPORTED_ID_GAP, IfExists,
+    ImportError, ImportRules, ImportSummary,
+};
 pub use ids::{PaneId, WorkspaceId};
 pub use input::InputChunk;
 pub use layouts::LayoutRecord;

@@ -104,6 +104,22 @@ impl Database {
         Ok(record)
     }
 
+    /// The workspace called `name`, archived or not: the one with exactly that name, else the
+    /// only one whose name differs from it in letter case alone.
+    pub fn workspace_by_name(&self, name: &str) -> Result<Option<WorkspaceRecord>> {
+        let all = self.list_workspaces(true)?;
+        if let Some(exact) = all.iter().find(|workspace| workspace.name == name) {
+            return Ok(Some(exact.clone()));
+        }
+        let mut folded = all
+            .into_iter()
+            .filter(|workspace| workspace.name.eq_ignore_ascii_case(name));
+        Ok(match (folded.next(), folded.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        })
+    }
+
     /// Workspaces in sidebar order; archived ones only when asked for.
     pub fn list_workspaces(&self, include_archived: bool) -> Result<Vec<WorkspaceRecord>> {
         let sql = format!(
@@ -162,6 +178,20 @@ mod tests {
         assert!(database.delete_workspace(api.id).expect("delete"));
         assert!(!database.delete_workspace(api.id).expect("delete again"));
         assert_eq!(database.workspace(api.id).expect("get"), None);
+    }
+
+    #[test]
+    fn workspaces_are_found_by_name_archived_or_not() {
+        let database = Database::open_in_memory().expect("open");
+        let api = database.create_workspace("api", "#ff0000").expect("create");
+        let mut old = database.create_workspace("Old", "#00ff00").expect("create");
+        old.archived = true;
+        database.upsert_workspace(&old).expect("archive");
+        let found = |name| database.workspace_by_name(name).expect("query");
+        assert_eq!(found("api"), Some(api.clone()));
+        assert_eq!(found("API"), Some(api));
+        assert_eq!(found("old"), Some(old));
+        assert_eq!(found("web"), None);
     }
 
     #[test]
