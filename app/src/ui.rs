@@ -14,6 +14,7 @@ pub mod history;
 pub mod layout;
 pub mod palette;
 pub mod render;
+pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod terminal;

@@ -183,19 +183,22 @@ fn create_private_file(path: &Path) -> Result<()> {
             .create(parent)
             .map_err(|source| StoreError::io("could not create directory", parent, source))?;
     }
-    let file = OpenOptions::new()
+    // An existing file is never opened here: closing any descriptor of a database file
+    // drops every POSIX lock this process holds on it, including those of the recorder's
+    // connection, and another connection could then checkpoint under its readers.
+    if let Ok(metadata) = std::fs::metadata(path) {
+        if metadata.permissions().mode() & 0o777 != PRIVATE_FILE_MODE {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(PRIVATE_FILE_MODE))
+                .map_err(|source| StoreError::io("could not make private", path, source))?;
+        }
+        return Ok(());
+    }
+    OpenOptions::new()
         .create(true)
         .append(true)
         .mode(PRIVATE_FILE_MODE)
         .open(path)
         .map_err(|source| StoreError::io("could not open", path, source))?;
-    let metadata = file
-        .metadata()
-        .map_err(|source| StoreError::io("could not inspect", path, source))?;
-    if metadata.permissions().mode() & 0o777 != PRIVATE_FILE_MODE {
-        file.set_permissions(std::fs::Permissions::from_mode(PRIVATE_FILE_MODE))
-            .map_err(|source| StoreError::io("could not make private", path, source))?;
-    }
     Ok(())
 }
 

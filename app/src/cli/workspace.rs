@@ -46,6 +46,17 @@ pub fn run(data_dir: &Path, command: WorkspaceCommand) -> anyhow::Result<()> {
         WorkspaceCommand::Import { file } => {
             let summary = import(data_dir, &file)?;
             println!("{}", describe_import(&summary));
+            // A running window shows it in its Archived section; without one there is
+            // nobody to tell.
+            let told = crate::control::send_request(
+                data_dir,
+                &crate::control::Request::WorkspaceImported {
+                    id: summary.workspace.id.0,
+                },
+            );
+            if let Err(error) = told {
+                tracing::debug!(%error, "no window to tell about the import");
+            }
         }
     }
     Ok(())

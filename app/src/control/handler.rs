@@ -138,6 +138,15 @@ fn run(app: &mut SpacesApp, request: Request) -> Result<Reply, String> {
             app.delete_workspace(id)?;
             Ok(Reply::Workspace(info))
         }
+        Request::WorkspaceImported { id } => {
+            let id = spaces_store::WorkspaceId(id);
+            let record = spaces_store::Database::open_readonly(app.database_path())
+                .and_then(|database| database.workspace(id))
+                .map_err(|error| format!("could not read the imported workspace: {error}"))?
+                .ok_or_else(|| "the imported workspace is not in the database".to_owned())?;
+            app.adopt_workspace(record);
+            Ok(Reply::Workspace(workspace_info(app, id)))
+        }
         Request::WorkspaceNotes { name, set } => {
             let id = workspace_id(app, &name)?;
             if let Some(text) = set {

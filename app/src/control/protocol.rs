@@ -129,6 +129,11 @@ pub enum Request {
     WorkspaceDelete {
         name: String,
     },
+    /// `spaces workspace import` added this workspace to the database: show it in the
+    /// sidebar's Archived section.
+    WorkspaceImported {
+        id: i64,
+    },
     /// Prints the notes, or replaces them with `set`.
     WorkspaceNotes {
         name: String,

@@ -128,6 +128,9 @@ pub struct SpacesApp {
     sessions: Option<crate::model::sessions::Sessions>,
     sessions_panel: crate::ui::sessions::SessionsPanel,
     usage_view: crate::ui::usage::UsageView,
+    search: crate::ui::search::SearchWindow,
+    /// Indexes new output for search in the background (when this session is saved).
+    _search_indexer: Option<crate::model::search_index::SearchIndexer>,
     agent_dialog: agents::AgentDialog,
     /// The window's geometry last saved to `window.toml`.
     window_state: Option<crate::model::window_state::WindowState>,
@@ -175,6 +178,7 @@ impl SpacesApp {
                 "pane {pane} came back empty: its history could not be replayed (it is still on disk: `spaces history --pane {pane}`)"
             )));
         }
+        let search_indexer = startup::start_search_indexer(&store.persistence, &mut notices);
         let now = Instant::now();
         let mut app = Self {
             stopped_recording: false,
@@ -207,6 +211,8 @@ impl SpacesApp {
             sessions: None,
             sessions_panel: crate::ui::sessions::SessionsPanel::default(),
             usage_view: crate::ui::usage::UsageView::default(),
+            search: crate::ui::search::SearchWindow::new(config.data_dir.clone()),
+            _search_indexer: search_indexer,
             agent_dialog: agents::AgentDialog::default(),
             window_state: None,
             egui_ctx: Some(ctx.clone()),
@@ -299,6 +305,9 @@ impl SpacesApp {
             self.apply_settings(settings);
         }
         self.history.show(&ctx);
+        if let Some(choice) = self.search.show(&ctx) {
+            self.open_search_choice(choice);
+        }
         self.sessions_ui(ui);
         let mut requests = Vec::new();
         egui::CentralPanel::default()
@@ -464,6 +473,7 @@ impl SpacesApp {
             }
             Command::ToggleSessions => self.toggle_sessions(),
             Command::ToggleUsage => self.toggle_usage(),
+            Command::SearchEverything => self.search.toggle(),
             Command::NewAgentPane => self.open_new_agent_dialog(),
             Command::RerunCommand => self.rerun_offered_command(),
             Command::NewWorkspace => self.workspace_ui.sidebar.start_new(),

@@ -47,6 +47,7 @@ commands![
     ShowHistory,
     ToggleSessions,
     ToggleUsage,
+    SearchEverything,
     NewAgentPane,
     RerunCommand,
     NewWorkspace,
@@ -139,6 +140,9 @@ impl Command {
             Command::ShowHistory => "Show full history of this pane",
             Command::ToggleSessions => "Agent sessions (find, search, resume)",
             Command::ToggleUsage => "Usage and cost of the agents",
+            Command::SearchEverything => {
+                "Search everything (every pane's history, notes, sessions)"
+            }
             Command::NewAgentPane => "New agent pane (Claude Code, Codex, Gemini)",
             Command::RerunCommand => "Run the restored pane's last command again",
             Command::NewWorkspace => "New workspace",
@@ -183,7 +187,8 @@ impl Command {
             | Command::ZoomReset
             | Command::ShowHistory
             | Command::ToggleSessions
-            | Command::ToggleUsage => Some(Menu::View),
+            | Command::ToggleUsage
+            | Command::SearchEverything => Some(Menu::View),
             Command::NewWorkspace
             | Command::RenameWorkspace
             | Command::NextWorkspace
@@ -228,6 +233,7 @@ impl Command {
             Command::ShowHistory => ctrl_shift(Key::H),
             Command::ToggleSessions => ctrl_shift(Key::S),
             Command::ToggleUsage => ctrl_shift(Key::U),
+            Command::SearchEverything => ctrl_shift(Key::G),
             Command::NewAgentPane => ctrl_shift(Key::N),
             Command::RerunCommand => ctrl_shift(Key::Enter),
             Command::NewWorkspace => ctrl_shift(Key::Y),

@@ -18,6 +18,10 @@ struct OpenHistory {
     filter: String,
     /// The filter takes the keyboard when the window opens.
     focus_filter: bool,
+    /// The line to show and mark (an index into the lines), from a search hit.
+    target: Option<usize>,
+    /// The view was scrolled to `target` once its line had loaded.
+    scrolled_to_target: bool,
 }
 
 #[derive(Default)]
@@ -29,16 +33,22 @@ struct Loaded {
 
 impl HistoryView {
     pub fn open(&mut self, database: &Path, pane: PaneId, title: String) {
+        self.open_at(database, pane, title, None);
+    }
+
+    /// Opens the history of `pane` scrolled to line `target` (an index into its lines),
+    /// which is marked.
+    pub fn open_at(&mut self, database: &Path, pane: PaneId, title: String, target: Option<usize>) {
         let loaded = Arc::new(Mutex::new(Loaded::default()));
-        let target = loaded.clone();
+        let filled = loaded.clone();
         let database = database.to_owned();
         let spawned = std::thread::Builder::new()
             .name("history-loader".into())
             .spawn(move || {
                 let result = crate::model::history::read_lines(&database, pane, |batch| {
-                    lock(&target).lines.extend(batch);
+                    lock(&filled).lines.extend(batch);
                 });
-                let mut state = lock(&target);
+                let mut state = lock(&filled);
                 state.done = true;
                 state.error = result.err().map(|error| format!("{error:#}"));
             });
@@ -50,7 +60,9 @@ impl HistoryView {
             title,
             loaded,
             filter: String::new(),
-            focus_filter: true,
+            focus_filter: target.is_none(),
+            target,
+            scrolled_to_target: false,
         });
     }
 
@@ -103,14 +115,34 @@ impl HistoryView {
             };
             ui.label(egui::RichText::new(count).weak());
             let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
-            egui::ScrollArea::both()
+            let spacing = ui.spacing().item_spacing.y;
+            // The hit's line, once loaded and while no filter reorders the rows.
+            let target = history
+                .target
+                .filter(|target| filter.is_empty() && *target < state.lines.len());
+            let mut area = egui::ScrollArea::both()
                 .auto_shrink(false)
-                .stick_to_bottom(true)
-                .show_rows(ui, row_height, shown.len(), |ui, rows| {
-                    for line in &shown[rows] {
-                        ui.label(egui::RichText::new(line.as_str()).monospace());
+                .stick_to_bottom(history.target.is_none());
+            if let Some(target) = target
+                && !history.scrolled_to_target
+            {
+                history.scrolled_to_target = true;
+                let above = (target as f32 - 5.0).max(0.0);
+                area = area.vertical_scroll_offset(above * (row_height + spacing));
+            }
+            area.show_rows(ui, row_height, shown.len(), |ui, rows| {
+                for (index, line) in shown[rows.clone()].iter().enumerate() {
+                    let text = egui::RichText::new(line.as_str()).monospace();
+                    if target == Some(rows.start + index) {
+                        ui.label(
+                            text.background_color(crate::ui::theme::MATCH_HIGHLIGHT)
+                                .color(crate::ui::theme::MATCH_TEXT),
+                        );
+                    } else {
+                        ui.label(text);
                     }
-                });
+                }
+            });
             if !state.done {
                 ctx.request_repaint_after(std::time::Duration::from_millis(100));
             }

@@ -69,6 +69,12 @@ impl SessionsPanel {
         self.focus_search = self.open;
     }
 
+    /// Opens the panel searching for `text`.
+    pub fn open_with_search(&mut self, text: &str) {
+        self.open = true;
+        self.search = text.to_owned();
+    }
+
     /// Whether the conversation window is open.
     pub fn conversation_open(&self) -> bool {
         self.conversation.is_some()

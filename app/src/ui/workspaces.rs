@@ -40,6 +40,8 @@ pub enum SidebarAction {
     Delete(WorkspaceId),
     /// Show an archived workspace read-only.
     Browse(WorkspaceId),
+    /// Search everything for these words.
+    Search(String),
 }
 
 /// A name being typed: for a new workspace, or a new name for one.
@@ -57,6 +59,8 @@ pub struct Sidebar {
     pub problem: Option<String>,
     /// The workspace whose deletion waits for a confirmation.
     confirm_delete: Option<WorkspaceId>,
+    /// What is typed in the search box.
+    search: String,
     /// The colour being picked with the custom picker.
     custom_color: Option<(WorkspaceId, [u8; 3])>,
 }
@@ -68,6 +72,7 @@ impl Default for Sidebar {
             editing: None,
             problem: None,
             confirm_delete: None,
+            search: String::new(),
             custom_color: None,
         }
     }
@@ -139,6 +144,17 @@ impl Sidebar {
                         }
                     });
                 });
+                let search = ui.add(
+                    egui::TextEdit::singleline(&mut self.search)
+                        .hint_text("Search everything")
+                        .desired_width(f32::INFINITY),
+                );
+                if search.lost_focus()
+                    && ui.input(|input| input.key_pressed(egui::Key::Enter))
+                    && !self.search.trim().is_empty()
+                {
+                    actions.push(SidebarAction::Search(self.search.trim().to_owned()));
+                }
                 ui.add_space(4.0);
                 for (index, row) in rows.iter().enumerate() {
                     self.row(ui, index, row, &mut actions);

@@ -131,6 +131,25 @@ pub(super) fn open_store(config: &AppConfig, notices: &mut Vec<Notice>) -> Store
     }
 }
 
+/// Starts indexing new output for search, when this session is saved to disk.
+pub(super) fn start_search_indexer(
+    persistence: &Persistence,
+    notices: &mut Vec<Notice>,
+) -> Option<crate::model::search_index::SearchIndexer> {
+    if !persistence.saves_to_disk() {
+        return None;
+    }
+    match crate::model::search_index::SearchIndexer::start(persistence.database_path()) {
+        Ok(indexer) => Some(indexer),
+        Err(error) => {
+            notices.push(Notice::warning(format!(
+                "search will not find new output until `spaces search` runs: {error:#}"
+            )));
+            None
+        }
+    }
+}
+
 /// Starts the control socket. Another window on the same data directory is fatal (two windows
 /// would fight over one database); any other failure (a read-only directory) only turns
 /// `spaces cli` off, with a notice.

@@ -188,6 +188,11 @@ impl SpacesApp {
             .collect()
     }
 
+    /// Takes in a workspace another process added to the database (an import).
+    pub fn adopt_workspace(&mut self, record: spaces_store::WorkspaceRecord) {
+        self.workspaces.adopt(record);
+    }
+
     /// Shows workspace `id`; a workspace without panes gets a shell.
     pub fn switch_workspace(&mut self, id: WorkspaceId) -> Result<(), String> {
         let active = self.workspaces.active_id();
@@ -558,6 +563,13 @@ impl SpacesApp {
                 self.browse_archived(id);
                 Ok(())
             }
+            SidebarAction::Search(words) => {
+                if let Some(ctx) = self.egui_ctx.clone() {
+                    self.search.show_window();
+                    self.search.search(&ctx, &words);
+                }
+                Ok(())
+            }
         };
         self.workspace_ui.sidebar.problem = result.err();
     }
@@ -604,6 +616,43 @@ impl SpacesApp {
             });
         if notes != active.notes {
             self.set_workspace_notes(active.id, &notes);
+        }
+    }
+
+    /// Opens what a search hit points at: a pane's history at the line, a workspace's notes,
+    /// or the sessions panel searching for the same words.
+    pub(super) fn open_search_choice(&mut self, choice: crate::ui::search::SearchChoice) {
+        use crate::ui::search::SearchChoice;
+        match choice {
+            SearchChoice::History { pane, line } => {
+                let pane = PaneId(pane);
+                let title = self
+                    .panes
+                    .get(pane)
+                    .map_or_else(|| format!("pane {pane}"), |entry| entry.title());
+                self.history.open_at(
+                    self.persistence.database_path(),
+                    pane,
+                    title,
+                    Some(crate::model::search::history_index(line)),
+                );
+            }
+            SearchChoice::Notes { workspace } => {
+                let Some(record) = self.workspaces.by_name(&workspace).cloned() else {
+                    return;
+                };
+                if record.archived {
+                    self.browse_archived(record.id);
+                } else if self.switch_workspace(record.id).is_ok() {
+                    self.workspace_ui.notes_open = true;
+                }
+            }
+            SearchChoice::Session { .. } => {
+                let words = self.search.searched().to_owned();
+                if self.sessions.is_some() {
+                    self.sessions_panel.open_with_search(&words);
+                }
+            }
         }
     }
 

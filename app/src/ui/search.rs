@@ -1,0 +1,232 @@
+//! The search window (Ctrl+Shift+G, the sidebar's search box, the palette): one query over
+//! every pane's terminal history, the workspaces' notes and the agents' sessions, run on a
+//! background thread; hits grouped by workspace and pane. Choosing one opens it (the pane's
+//! full history at that line, the notes, or the session).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use egui::{Key, RichText};
+
+use crate::model::search::{Hit, HitKind};
+use crate::ui::theme;
+
+/// Hits of each kind asked for.
+const LIMIT: usize = 200;
+
+/// What the user chose among the hits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SearchChoice {
+    /// A line of a pane's history (1-based, as `spaces history` numbers it).
+    History { pane: u64, line: u64 },
+    /// The notes of a workspace (by name).
+    Notes { workspace: String },
+    /// An agent session (by id).
+    Session { id: String },
+}
+
+/// A search running or done.
+#[derive(Default)]
+struct Outcome {
+    done: bool,
+    hits: Vec<Hit>,
+    error: Option<String>,
+}
+
+pub struct SearchWindow {
+    pub open: bool,
+    query: String,
+    focus: bool,
+    data_dir: PathBuf,
+    /// The query the results are for.
+    searched: String,
+    outcome: Arc<Mutex<Outcome>>,
+}
+
+impl SearchWindow {
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self {
+            open: false,
+            query: String::new(),
+            focus: false,
+            data_dir,
+            searched: String::new(),
+            outcome: Arc::default(),
+        }
+    }
+
+    /// The words the results are for.
+    pub fn searched(&self) -> &str {
+        &self.searched
+    }
+
+    /// Opens the window with the query field taking the keyboard.
+    pub fn show_window(&mut self) {
+        self.open = true;
+        self.focus = true;
+    }
+
+    pub fn toggle(&mut self) {
+        if self.open {
+            self.open = false;
+        } else {
+            self.show_window();
+        }
+    }
+
+    /// Starts searching `query` on a thread (replacing the results).
+    pub fn search(&mut self, ctx: &egui::Context, query: &str) {
+        self.query = query.to_owned();
+        self.searched = query.trim().to_owned();
+        let outcome = Arc::new(Mutex::new(Outcome::default()));
+        self.outcome = outcome.clone();
+        if self.searched.is_empty() {
+            lock(&outcome).done = true;
+            return;
+        }
+        let data_dir = self.data_dir.clone();
+        let query = self.searched.clone();
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("search".into())
+            .spawn(move || {
+                let found = crate::model::search::search(&data_dir, &query, LIMIT);
+                let mut state = lock(&outcome);
+                match found {
+                    Ok(hits) => state.hits = hits,
+                    Err(error) => state.error = Some(format!("{error:#}")),
+                }
+                state.done = true;
+                ctx.request_repaint();
+            });
+        if let Err(error) = spawned {
+            let mut state = lock(&self.outcome);
+            state.error = Some(format!("could not start searching: {error}"));
+            state.done = true;
+        }
+    }
+
+    /// Draws the window; returns the hit the user chose.
+    pub fn show(&mut self, ctx: &egui::Context) -> Option<SearchChoice> {
+        if !self.open {
+            return None;
+        }
+        let mut chosen = None;
+        let mut open = true;
+        let mut run = None;
+        egui::Window::new("Search everything")
+            .id(egui::Id::unique("search-everything"))
+            .open(&mut open)
+            .default_size([760.0, 520.0])
+            .show(ctx, |ui| {
+                let field = ui.add(
+                    egui::TextEdit::singleline(&mut self.query)
+                        .hint_text("Words in any pane's history, notes or agent sessions")
+                        .desired_width(f32::INFINITY),
+                );
+                if std::mem::take(&mut self.focus) {
+                    field.request_focus();
+                }
+                if field.lost_focus() && ui.input(|input| input.key_pressed(Key::Enter)) {
+                    run = Some(self.query.clone());
+                }
+                if field.has_focus() && ui.input(|input| input.key_pressed(Key::Escape)) {
+                    self.open = false;
+                }
+                ui.separator();
+                chosen = self.results(ui);
+            });
+        if let Some(query) = run {
+            self.search(ctx, &query);
+            self.focus = true;
+        }
+        if !open {
+            self.open = false;
+        }
+        if chosen.is_some() {
+            self.open = false;
+        }
+        chosen
+    }
+
+    /// The hits grouped under a header per workspace and pane (or notes, or sessions).
+    fn results(&self, ui: &mut egui::Ui) -> Option<SearchChoice> {
+        let state = lock(&self.outcome);
+        if self.searched.is_empty() {
+            ui.label(RichText::new("Type words and press Enter.").weak());
+            return None;
+        }
+        if !state.done {
+            ui.label(RichText::new("Searching…").weak());
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+            return None;
+        }
+        if let Some(error) = &state.error {
+            ui.colored_label(theme::ERROR, error);
+            return None;
+        }
+        if state.hits.is_empty() {
+            ui.label(RichText::new(format!("Nothing matches \"{}\".", self.searched)).weak());
+            return None;
+        }
+        ui.label(RichText::new(format!("{} hits", state.hits.len())).weak());
+        let mut chosen = None;
+        egui::ScrollArea::vertical()
+            .auto_shrink(false)
+            .show(ui, |ui| {
+                let mut header = String::new();
+                for hit in &state.hits {
+                    let this = group(hit);
+                    if this != header {
+                        ui.add_space(6.0);
+                        ui.label(RichText::new(&this).strong());
+                        header = this;
+                    }
+                    let prefix = match hit.kind {
+                        HitKind::Session => hit.agent.clone().unwrap_or_default(),
+                        _ => hit.line.to_string(),
+                    };
+                    let row = ui.selectable_label(
+                        false,
+                        RichText::new(format!("{prefix:>6}  {}", hit.text)).monospace(),
+                    );
+                    if row.clicked() {
+                        chosen = choice(hit);
+                    }
+                }
+            });
+        chosen
+    }
+}
+
+/// The header a hit is listed under.
+fn group(hit: &Hit) -> String {
+    let workspace = hit.workspace.as_deref().unwrap_or("(no workspace)");
+    match hit.kind {
+        HitKind::Terminal => format!("{workspace} · pane {}", hit.pane.unwrap_or_default()),
+        HitKind::Notes => format!("{workspace} · notes"),
+        HitKind::Session => "Agent sessions".to_owned(),
+    }
+}
+
+fn choice(hit: &Hit) -> Option<SearchChoice> {
+    match hit.kind {
+        HitKind::Terminal => Some(SearchChoice::History {
+            pane: hit.pane?,
+            line: hit.line,
+        }),
+        HitKind::Notes => Some(SearchChoice::Notes {
+            workspace: hit.workspace.clone()?,
+        }),
+        HitKind::Session => Some(SearchChoice::Session {
+            id: hit.session.clone()?,
+        }),
+    }
+}
+
+fn lock(outcome: &Mutex<Outcome>) -> std::sync::MutexGuard<'_, Outcome> {
+    outcome
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
