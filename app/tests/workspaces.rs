@@ -157,3 +157,32 @@ fn workspaces_are_created_renamed_recoloured_reordered_switched_archived_and_com
     assert_eq!(backend.notes, "# Plan\nship it");
     assert_eq!(again.app().panes().len(), 2, "one pane in each");
 }
+
+#[test]
+fn a_search_hit_opens_the_panes_history_at_its_line() {
+    let mut window = Window::open();
+    window.type_line(
+        "i=0; while [ $i -lt 120 ]; do i=$((i+1)); echo filler-$i; done; echo needle-$((6*7))",
+    );
+    window.wait_for("the needle printed", |w| w.screen().contains("needle-42"));
+
+    // Ctrl+Shift+G, the words, Enter: hits grouped under the workspace and pane.
+    window.shortcut(Key::G);
+    type_name(&mut window, "needle-42");
+    window.wait_for("the search's hits", |w| {
+        assert!(!w.has_label_containing("Nothing matches"), "no hit");
+        w.has_label_containing("default · pane")
+    });
+    // The echoed command has `needle-$((6*7))`: only the printed line reads needle-42.
+    window.harness.get_by_label_contains("  needle-42").click();
+    window.harness.run_steps(3);
+
+    // The history opens at that line, after 120 filler lines, and shows it.
+    window.wait_for("the history at the hit's line", |w| {
+        w.has_label_containing("Full history of pane") && w.has_label("needle-42")
+    });
+    assert!(
+        !window.has_label("filler-1"),
+        "the view starts near the hit, not at the top"
+    );
+}

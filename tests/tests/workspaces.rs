@@ -139,5 +139,31 @@ fn workspaces_with_colours_notes_and_panes_survive_kill_9() -> Result<()> {
     let api = pane_in(&spaces, "api")?;
     spaces.wait_for_text(api, "api-42")?;
     spaces.screenshot("workspaces-after-kill")?;
+
+    // A line printed in a workspace that is then archived is found by `spaces search`, at
+    // the line `spaces history` has it on.
+    spaces.run_command(api, "echo archived-$((6*7))-needle")?;
+    spaces.wait_for_line(api, "archived-42-needle")?;
+    spaces.cli(&["workspace", "archive", "api"])?;
+    let output = spaces.cli_output(&["search", "archived-42-needle", "--json"])?;
+    ensure!(output.status.success(), "search failed: {output:?}");
+    let hits: Value = serde_json::from_slice(&output.stdout).context("search JSON")?;
+    let hit = hits
+        .as_array()
+        .context("an array")?
+        .iter()
+        .find(|hit| hit["text"] == "archived-42-needle")
+        .with_context(|| format!("the printed line among {hits}"))?;
+    ensure!(
+        hit["kind"] == "terminal" && hit["workspace"] == "api" && hit["pane"] == api,
+        "{hit}"
+    );
+    let line = hit["line"].as_u64().context("a line number")?;
+    let history = spaces.history(api)?;
+    let at = history.lines().nth(usize::try_from(line)? - 1);
+    ensure!(
+        at == Some("archived-42-needle"),
+        "history line {line} is {at:?}"
+    );
     Ok(())
 }

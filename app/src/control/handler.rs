@@ -147,6 +147,10 @@ fn run(app: &mut SpacesApp, request: Request) -> Result<Reply, String> {
             app.adopt_workspace(record);
             Ok(Reply::Workspace(workspace_info(app, id)))
         }
+        Request::IndexNow => {
+            app.wake_search_indexer();
+            Ok(Reply::Notes(String::new()))
+        }
         Request::WorkspaceNotes { name, set } => {
             let id = workspace_id(app, &name)?;
             if let Some(text) = set {

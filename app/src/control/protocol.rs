@@ -134,6 +134,8 @@ pub enum Request {
     WorkspaceImported {
         id: i64,
     },
+    /// `spaces search` is about to wait for the window's search indexer: start it now.
+    IndexNow,
     /// Prints the notes, or replaces them with `set`.
     WorkspaceNotes {
         name: String,

@@ -7,10 +7,11 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use serde::Serialize;
-use spaces_store::{Database, PaneToIndex, SessionFilter, WorkspaceId, unix_millis};
+use spaces_store::{Database, PaneId, PaneToIndex, SessionFilter, WorkspaceId, unix_millis};
 
 use crate::model::search_index;
 
@@ -18,6 +19,9 @@ use crate::model::search_index;
 /// window's indexer: the search does not wait to replay it.
 const FOLLOWED_MS: i64 = 10_000;
 const FOLLOWED_LAG: u64 = 4 * 1024 * 1024;
+/// How long a search waits for the window's indexer before indexing a followed pane itself.
+const FOLLOWED_WAIT: Duration = Duration::from_secs(5);
+const FOLLOWED_POLL: Duration = Duration::from_millis(50);
 
 /// Where a hit is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -62,8 +66,15 @@ pub fn search(data_dir: &Path, query: &str, limit: usize) -> anyhow::Result<Vec<
     let database = match Database::open(&path) {
         Ok(database) => {
             let now = unix_millis();
+            let followed_now: Vec<(PaneId, u64)> = database
+                .panes_to_index()?
+                .iter()
+                .filter(|pane| followed(pane, now))
+                .map(|pane| (pane.pane, pane.end_offset))
+                .collect();
             search_index::catch_up(&database, |pane| followed(pane, now))
                 .context("indexing new history")?;
+            wait_for_followed(&database, &followed_now)?;
             database
         }
         Err(error) => {
@@ -76,6 +87,33 @@ pub fn search(data_dir: &Path, query: &str, limit: usize) -> anyhow::Result<Vec<
     hits.extend(notes_hits(&database, query, limit)?);
     hits.extend(session_hits(&database, query, limit)?);
     Ok(hits)
+}
+
+/// Waits until the window's indexer has indexed, in each pane it follows, the output there
+/// was when the search began; past [`FOLLOWED_WAIT`] (the window went away, or is slow) the
+/// search indexes them itself. Either way every line printed before the search is found.
+fn wait_for_followed(database: &Database, panes: &[(PaneId, u64)]) -> anyhow::Result<()> {
+    let deadline = Instant::now() + FOLLOWED_WAIT;
+    loop {
+        let mut behind = Vec::new();
+        for (pane, end) in panes {
+            let indexed = database
+                .search_progress(*pane)?
+                .map_or(0, |progress| progress.indexed_offset);
+            if indexed < *end {
+                behind.push(*pane);
+            }
+        }
+        if behind.is_empty() {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            search_index::catch_up(database, |pane| !behind.contains(&pane.pane))
+                .context("indexing new history")?;
+            return Ok(());
+        }
+        std::thread::sleep(FOLLOWED_POLL);
+    }
 }
 
 fn followed(pane: &PaneToIndex, now: i64) -> bool {

@@ -304,6 +304,15 @@ impl SearchIndexer {
         })
     }
 
+    /// Something that wakes the indexer from another thread (a search about to wait for it).
+    pub fn waker(&self) -> impl Fn() + Send + Sync + 'static {
+        let wake = self.wake.clone();
+        move || {
+            // Full: a wake-up is already pending.
+            let _pending = wake.try_send(());
+        }
+    }
+
     /// Looks for new output now rather than at the next interval.
     pub fn wake(&self) {
         // Full: a wake-up is already pending.

@@ -130,7 +130,7 @@ pub struct SpacesApp {
     usage_view: crate::ui::usage::UsageView,
     search: crate::ui::search::SearchWindow,
     /// Indexes new output for search in the background (when this session is saved).
-    _search_indexer: Option<crate::model::search_index::SearchIndexer>,
+    search_indexer: Option<crate::model::search_index::SearchIndexer>,
     agent_dialog: agents::AgentDialog,
     /// The window's geometry last saved to `window.toml`.
     window_state: Option<crate::model::window_state::WindowState>,
@@ -179,6 +179,7 @@ impl SpacesApp {
             )));
         }
         let search_indexer = startup::start_search_indexer(&store.persistence, &mut notices);
+        let search_recorder = store.persistence.recorder.clone();
         let now = Instant::now();
         let mut app = Self {
             stopped_recording: false,
@@ -211,8 +212,14 @@ impl SpacesApp {
             sessions: None,
             sessions_panel: crate::ui::sessions::SessionsPanel::default(),
             usage_view: crate::ui::usage::UsageView::default(),
-            search: crate::ui::search::SearchWindow::new(config.data_dir.clone()),
-            _search_indexer: search_indexer,
+            search: crate::ui::search::SearchWindow::new(
+                config.data_dir.clone(),
+                search_recorder,
+                search_indexer.as_ref().map(|indexer| {
+                    std::sync::Arc::new(indexer.waker()) as std::sync::Arc<dyn Fn() + Send + Sync>
+                }),
+            ),
+            search_indexer,
             agent_dialog: agents::AgentDialog::default(),
             window_state: None,
             egui_ctx: Some(ctx.clone()),

@@ -38,18 +38,28 @@ pub struct SearchWindow {
     query: String,
     focus: bool,
     data_dir: PathBuf,
+    /// This window's recorder: flushed first, so a search finds what was printed just now.
+    recorder: Option<spaces_store::Recorder>,
+    /// Wakes the window's search indexer (the search waits for it to index what is new).
+    wake_indexer: Option<Arc<dyn Fn() + Send + Sync>>,
     /// The query the results are for.
     searched: String,
     outcome: Arc<Mutex<Outcome>>,
 }
 
 impl SearchWindow {
-    pub fn new(data_dir: PathBuf) -> Self {
+    pub fn new(
+        data_dir: PathBuf,
+        recorder: Option<spaces_store::Recorder>,
+        wake_indexer: Option<Arc<dyn Fn() + Send + Sync>>,
+    ) -> Self {
         Self {
             open: false,
             query: String::new(),
             focus: false,
             data_dir,
+            recorder,
+            wake_indexer,
             searched: String::new(),
             outcome: Arc::default(),
         }
@@ -87,9 +97,19 @@ impl SearchWindow {
         let data_dir = self.data_dir.clone();
         let query = self.searched.clone();
         let ctx = ctx.clone();
+        let recorder = self.recorder.clone();
+        let wake_indexer = self.wake_indexer.clone();
         let spawned = std::thread::Builder::new()
             .name("search".into())
             .spawn(move || {
+                if let Some(recorder) = recorder
+                    && let Err(error) = recorder.flush()
+                {
+                    tracing::warn!(%error, "searching without the newest output");
+                }
+                if let Some(wake) = wake_indexer {
+                    wake();
+                }
                 let found = crate::model::search::search(&data_dir, &query, LIMIT);
                 let mut state = lock(&outcome);
                 match found {

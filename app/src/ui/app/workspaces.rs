@@ -188,6 +188,13 @@ impl SpacesApp {
             .collect()
     }
 
+    /// Starts indexing new output for search now (a `spaces search` waits for it).
+    pub fn wake_search_indexer(&self) {
+        if let Some(indexer) = &self.search_indexer {
+            indexer.wake();
+        }
+    }
+
     /// Takes in a workspace another process added to the database (an import).
     pub fn adopt_workspace(&mut self, record: spaces_store::WorkspaceRecord) {
         self.workspaces.adopt(record);
