@@ -263,10 +263,7 @@ fn typing_in_a_window_field_stays_out_of_the_pane_until_it_is_clicked() {
         w.screen().contains("first-42")
     });
     window.shortcut(Key::H);
-    window
-        .harness
-        .get_by_role(egui::accesskit::Role::TextInput)
-        .click();
+    window.text_field_right_of_sidebar().click();
     window.harness.run_steps(2);
     window.harness.event(Event::Text("zzz".to_owned()));
     window.harness.run_steps(3);
@@ -579,12 +576,7 @@ fn the_sessions_panel_lists_searches_opens_and_resumes() {
             && w.has_label("Fix the broken sidebar links")
     });
 
-    window
-        .harness
-        .get_all_by_role(egui::accesskit::Role::TextInput)
-        .next()
-        .expect("the search field")
-        .click();
+    window.text_field_right_of_sidebar().click();
     window.harness.run_steps(2);
     window.harness.event(Event::Text("SameSite".to_owned()));
     window.wait_for("the search hit", |w| {

@@ -116,6 +116,14 @@ impl Window {
             .is_some()
     }
 
+    /// The text field of a window or panel (not the workspace sidebar's search box).
+    pub fn text_field_right_of_sidebar(&self) -> egui_kittest::Node<'_> {
+        self.harness
+            .query_all_by_role(egui::accesskit::Role::TextInput)
+            .find(|node| node.rect().max.x > 200.0)
+            .expect("a text field beside the sidebar")
+    }
+
     /// The focused pane's screen, one string per row.
     pub fn screen(&self) -> String {
         let entry = self
