@@ -151,6 +151,9 @@ pub enum WorkspaceCommand {
         /// Its colour, as #RRGGBB (default: the next unused colour of the palette).
         #[arg(long)]
         color: Option<String>,
+        /// The directory its panes start in.
+        #[arg(long)]
+        root: Option<PathBuf>,
     },
     Rename {
         name: String,
@@ -291,7 +294,11 @@ fn run_workspace(data_dir: &Path, command: WorkspaceCommand) -> anyhow::Result<(
             }
             return Ok(());
         }
-        WorkspaceCommand::New { name, color } => Request::WorkspaceNew { name, color },
+        WorkspaceCommand::New { name, color, root } => Request::WorkspaceNew {
+            name,
+            color,
+            root: absolute(root)?.map(|root| root.to_string_lossy().into_owned()),
+        },
         WorkspaceCommand::Rename { name, new_name } => Request::WorkspaceRename { name, new_name },
         WorkspaceCommand::Color { name, color } => Request::WorkspaceColor { name, color },
         WorkspaceCommand::Switch { name } => Request::WorkspaceSwitch { name },

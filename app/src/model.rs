@@ -22,6 +22,7 @@ pub mod settings;
 pub mod threads;
 pub mod window_state;
 pub mod workspace_input;
+pub mod workspace_setup;
 pub mod workspace_transfer;
 pub mod workspaces;
 

@@ -21,4 +21,5 @@ pub mod terminal;
 pub mod theme;
 pub mod tiles;
 pub mod usage;
+pub mod workspace_settings;
 pub mod workspaces;

@@ -186,3 +186,71 @@ fn a_search_hit_opens_the_panes_history_at_its_line() {
         "the view starts near the hit, not at the top"
     );
 }
+
+#[test]
+fn a_workspace_root_environment_and_worktree_reach_its_new_panes() {
+    let repo = tempfile::tempdir().expect("repo dir");
+    let root = repo.path().join("project");
+    std::fs::create_dir(&root).expect("root");
+    std::fs::write(root.join(".env"), "FROM_FILE=dotenv\nSHARED=file\n").expect(".env");
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&root)
+            .args(args)
+            .status();
+        status.is_ok_and(|status| status.success())
+    };
+    let has_git = git(&["init", "-q", "-b", "main"])
+        && git(&[
+            "-c",
+            "user.email=t@e",
+            "-c",
+            "user.name=t",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "first",
+        ]);
+
+    let mut window = Window::open();
+    let id = window.app().workspaces().active_id();
+    let app = window.harness.state_mut();
+    assert!(app.set_workspace_setup(id, "relative/path", "").is_err());
+    assert!(
+        app.set_workspace_setup(id, &root.to_string_lossy(), "bad line")
+            .is_err()
+    );
+    app.set_workspace_setup(id, &root.to_string_lossy(), "SHARED=workspace\n")
+        .expect("a good setup");
+    window.shortcut(Key::T);
+    window.type_line("echo \"$FROM_FILE/$SHARED/$(basename $PWD)\"");
+    window.wait_for("the new pane in the root with the environment", |w| {
+        w.screen().contains("dotenv/workspace/project")
+    });
+
+    if !has_git {
+        eprintln!("git is not installed: the worktree part is not checked");
+        return;
+    }
+    let pane = window
+        .harness
+        .state_mut()
+        .new_worktree_pane(id, "task-1")
+        .expect("a worktree pane");
+    assert_eq!(window.focused(), pane);
+    window.type_line("git branch --show-current; basename $PWD");
+    window.wait_for("the pane in the worktree on its branch", |w| {
+        w.screen().contains("task-1\ntask-1")
+    });
+    assert_eq!(window.app().workspaces().worktrees_of(id).count(), 1);
+    let path = repo.path().join("project.worktrees").join("task-1");
+    window
+        .harness
+        .state_mut()
+        .remove_worktree(id, &path.to_string_lossy())
+        .expect("removed");
+    assert!(!path.exists());
+    assert_eq!(window.app().workspaces().worktrees_of(id).count(), 0);
+}

@@ -51,3 +51,4 @@ pub use usage::{
     UsageQuery, UsageReport, UsageRow, UsageTimeZone,
 };
 pub use workspaces::WorkspaceRecord;
+pub use workspaces::setup::{WorkspaceSetup, WorktreeRecord};

@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "search",
         sql: include_str!("../migrations/0005_search.sql"),
     },
+    Migration {
+        version: 6,
+        name: "workspace_setup",
+        sql: include_str!("../migrations/0006_workspace_setup.sql"),
+    },
 ];
 
 /// The bookkeeping table, created outside the numbered list so the list can be checked first.

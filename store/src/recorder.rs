@@ -28,6 +28,7 @@ use crate::layouts::LayoutRecord;
 use crate::panes::PaneRecord;
 use crate::snapshots::SnapshotRecord;
 use crate::workspaces::WorkspaceRecord;
+use crate::workspaces::setup::{WorkspaceSetup, WorktreeRecord};
 
 /// Tuning of the recorder. The defaults are what the design measured.
 #[derive(Clone, Debug)]
@@ -131,6 +132,12 @@ enum Message {
     Layout(LayoutRecord),
     Workspace(WorkspaceRecord),
     DeleteWorkspace(WorkspaceId),
+    WorkspaceSetup(WorkspaceSetup),
+    Worktree(WorktreeRecord),
+    ForgetWorktree {
+        workspace: WorkspaceId,
+        path: String,
+    },
     Setting {
         key: String,
         value: String,
@@ -229,6 +236,24 @@ impl Recorder {
     /// panes that arrives afterwards is dropped. End the panes' processes first.
     pub fn delete_workspace(&self, workspace: WorkspaceId) -> Result<()> {
         self.send(Message::DeleteWorkspace(workspace))
+    }
+
+    /// Stores a workspace's root directory and environment.
+    pub fn save_workspace_setup(&self, setup: WorkspaceSetup) -> Result<()> {
+        self.send(Message::WorkspaceSetup(setup))
+    }
+
+    /// Lists a worktree on its workspace.
+    pub fn save_worktree(&self, worktree: WorktreeRecord) -> Result<()> {
+        self.send(Message::Worktree(worktree))
+    }
+
+    /// Takes a worktree off its workspace's list (the user removed it).
+    pub fn forget_worktree(&self, workspace: WorkspaceId, path: &str) -> Result<()> {
+        self.send(Message::ForgetWorktree {
+            workspace,
+            path: path.to_owned(),
+        })
     }
 
     /// Stores a setting.

@@ -8,6 +8,8 @@ use crate::database::Database;
 use crate::error::Result;
 use crate::ids::WorkspaceId;
 
+pub mod setup;
+
 /// One row of `workspaces`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkspaceRecord {

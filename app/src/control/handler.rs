@@ -103,8 +103,13 @@ fn run(app: &mut SpacesApp, request: Request) -> Result<Reply, String> {
                 .map(|record| workspace_info(app, record.id))
                 .collect(),
         )),
-        Request::WorkspaceNew { name, color } => {
-            let id = app.create_workspace(&name, color.as_deref())?;
+        Request::WorkspaceNew { name, color, root } => {
+            // The root is checked first: a bad one must not leave a half-made workspace.
+            let root = root
+                .map(|root| crate::model::workspace_setup::check_root(&root))
+                .transpose()?
+                .flatten();
+            let id = app.create_workspace_in(&name, color.as_deref(), root)?;
             Ok(Reply::Workspace(workspace_info(app, id)))
         }
         Request::WorkspaceRename { name, new_name } => {
@@ -198,7 +203,10 @@ fn workspace_info(app: &SpacesApp, id: spaces_store::WorkspaceId) -> WorkspaceIn
         name: record.name,
         color: record.color,
         archived: record.archived,
-        root: None,
+        root: app
+            .workspaces()
+            .setup(record.id)
+            .and_then(|setup| setup.root.clone()),
     }
 }
 

@@ -108,6 +108,9 @@ pub enum Request {
     WorkspaceNew {
         name: String,
         color: Option<String>,
+        /// The directory its panes start in.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        root: Option<String>,
     },
     WorkspaceRename {
         name: String,

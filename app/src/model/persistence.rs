@@ -38,6 +38,10 @@ pub struct Saved {
     pub panes: Vec<PaneRecord>,
     /// The next pane id never used before (ids are unique across runs).
     pub next_pane_id: u64,
+    /// Each workspace's root directory and environment, where set.
+    pub setups: Vec<spaces_store::WorkspaceSetup>,
+    /// The git worktrees made for workspaces.
+    pub worktrees: Vec<spaces_store::WorktreeRecord>,
 }
 
 impl Saved {
@@ -220,6 +224,24 @@ impl Persistence {
         }
     }
 
+    pub fn save_workspace_setup(&self, setup: spaces_store::WorkspaceSetup) {
+        if let Some(recorder) = &self.recorder {
+            report(recorder.save_workspace_setup(setup));
+        }
+    }
+
+    pub fn save_worktree(&self, worktree: spaces_store::WorktreeRecord) {
+        if let Some(recorder) = &self.recorder {
+            report(recorder.save_worktree(worktree));
+        }
+    }
+
+    pub fn forget_worktree(&self, workspace: WorkspaceId, path: &str) {
+        if let Some(recorder) = &self.recorder {
+            report(recorder.forget_worktree(workspace, path));
+        }
+    }
+
     /// Remembers which workspace is shown, for the next start.
     pub fn save_active_workspace(&self, workspace: WorkspaceId) {
         if let Some(recorder) = &self.recorder {
@@ -326,6 +348,8 @@ fn load_saved(database: &Database) -> spaces_store::Result<Saved> {
         layouts,
         panes,
         next_pane_id: database.next_pane_id()?.0.max(1) as u64,
+        setups: database.workspace_setups()?,
+        worktrees: database.worktrees()?,
     })
 }
 

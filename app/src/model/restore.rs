@@ -21,6 +21,8 @@ pub struct RestorePlan {
     pub end_offset: u64,
     /// When the pane last printed (or was last saved), for the divider.
     last_activity_ms: i64,
+    /// Variables the new process gets (its workspace's environment), set by the caller.
+    pub env: Vec<(String, String)>,
 }
 
 impl RestorePlan {
@@ -61,6 +63,7 @@ impl RestorePlan {
             tail,
             end_offset: end,
             last_activity_ms,
+            env: Vec::new(),
         })
     }
 
@@ -72,6 +75,7 @@ impl RestorePlan {
             cwd: cwd.is_dir().then_some(cwd),
             size: TermSize::new(self.record.cols, self.record.rows),
             initial_offset: self.end_offset,
+            env: self.env.clone(),
             ..base
         }
     }

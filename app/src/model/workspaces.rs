@@ -2,7 +2,9 @@
 //! changes a user makes to them (create, rename, recolour, reorder, archive, notes, delete).
 //! Every change is checked here and returns the records to save; the caller saves them.
 
-use spaces_store::{WorkspaceId, WorkspaceRecord};
+use std::collections::HashMap;
+
+use spaces_store::{WorkspaceId, WorkspaceRecord, WorkspaceSetup, WorktreeRecord};
 
 use super::workspace_input::{self, InputError};
 
@@ -15,6 +17,9 @@ pub struct Workspaces {
     list: Vec<WorkspaceRecord>,
     active: WorkspaceId,
     next_id: i64,
+    /// Root directories and environments, where set.
+    setups: HashMap<WorkspaceId, WorkspaceSetup>,
+    worktrees: Vec<WorktreeRecord>,
 }
 
 impl Workspaces {
@@ -27,6 +32,8 @@ impl Workspaces {
             list,
             active: WorkspaceId(0),
             next_id,
+            setups: HashMap::new(),
+            worktrees: Vec::new(),
         };
         let active = active
             .filter(|id| workspaces.get(*id).is_some_and(|record| !record.archived))
@@ -50,6 +57,58 @@ impl Workspaces {
             }
         };
         workspaces
+    }
+
+    /// Adds the saved roots, environments and worktrees.
+    pub fn with_setups(
+        mut self,
+        setups: Vec<WorkspaceSetup>,
+        worktrees: Vec<WorktreeRecord>,
+    ) -> Self {
+        self.setups = setups
+            .into_iter()
+            .map(|setup| (setup.workspace_id, setup))
+            .collect();
+        self.worktrees = worktrees;
+        self
+    }
+
+    /// The root directory and environment of `id`, if set.
+    pub fn setup(&self, id: WorkspaceId) -> Option<&WorkspaceSetup> {
+        self.setups.get(&id)
+    }
+
+    /// Replaces the root and environment of `id`; returns the setup to save.
+    pub fn set_setup(
+        &mut self,
+        id: WorkspaceId,
+        root: Option<String>,
+        env: std::collections::BTreeMap<String, String>,
+    ) -> WorkspaceSetup {
+        let setup = WorkspaceSetup {
+            workspace_id: id,
+            root,
+            env,
+            updated_at_ms: spaces_store::unix_millis(),
+        };
+        self.setups.insert(id, setup.clone());
+        setup
+    }
+
+    /// The worktrees made for `id`, oldest first.
+    pub fn worktrees_of(&self, id: WorkspaceId) -> impl Iterator<Item = &WorktreeRecord> {
+        self.worktrees
+            .iter()
+            .filter(move |worktree| worktree.workspace_id == id)
+    }
+
+    pub fn add_worktree(&mut self, worktree: WorktreeRecord) {
+        self.worktrees.push(worktree);
+    }
+
+    pub fn forget_worktree(&mut self, id: WorkspaceId, path: &str) {
+        self.worktrees
+            .retain(|worktree| !(worktree.workspace_id == id && worktree.path == path));
     }
 
     pub fn active_id(&self) -> WorkspaceId {
@@ -170,6 +229,9 @@ impl Workspaces {
     ) -> Option<(WorkspaceRecord, Option<WorkspaceRecord>)> {
         let index = self.list.iter().position(|record| record.id == id)?;
         let removed = self.list.remove(index);
+        self.setups.remove(&id);
+        self.worktrees
+            .retain(|worktree| worktree.workspace_id != id);
         let created = if self.active == id {
             self.activate_another(id)
         } else {

@@ -17,11 +17,10 @@ use crate::control::{ControlServer, PendingRequest};
 use crate::model::persistence::Persistence;
 use crate::model::settings::Settings;
 use crate::model::{Notice, Panes};
-use crate::ui::clipboard::{Clipboard, Selection as ClipboardKind};
+use crate::ui::clipboard::Clipboard;
 use crate::ui::clipboard_requests::{ClipboardRequests, ProgramWrite};
-use crate::ui::commands::{Command, Menu};
 use crate::ui::history::HistoryView;
-use crate::ui::layout::{self, Direction};
+use crate::ui::layout;
 use crate::ui::palette::CommandPalette;
 use crate::ui::render::glyph_cache::GlyphCache;
 use crate::ui::settings::SettingsWindow;
@@ -30,9 +29,11 @@ use crate::ui::theme;
 use crate::ui::tiles::TileBehavior;
 
 mod agents;
+mod execute;
 mod pane_ops;
 mod persist;
 mod startup;
+mod workspace_panels;
 mod workspaces;
 
 /// The smallest gap between two frames while output streams in: the parser needs the CPU
@@ -150,7 +151,7 @@ impl SpacesApp {
         let (settings, settings_problem) = Settings::load(&config.data_dir);
         let mut notices = runtime.notices;
         notices.extend(settings_problem.map(Notice::warning));
-        let store = startup::open_store(&config, &mut notices);
+        let mut store = startup::open_store(&config, &mut notices);
         store.persistence.set_record_input(settings.record_input);
         let listeners = Listeners {
             sink: store.persistence.sink(),
@@ -167,7 +168,25 @@ impl SpacesApp {
                 .map(|saved| saved.workspaces.clone())
                 .unwrap_or_default(),
             store.saved.as_ref().and_then(|saved| saved.active),
+        )
+        .with_setups(
+            store
+                .saved
+                .as_ref()
+                .map(|saved| saved.setups.clone())
+                .unwrap_or_default(),
+            store
+                .saved
+                .as_ref()
+                .map(|saved| saved.worktrees.clone())
+                .unwrap_or_default(),
         );
+        // Restored panes get their workspace's environment again (it is not stored per pane:
+        // a `.env` may hold secrets, and may have changed).
+        for plan in &mut store.plans {
+            plan.env =
+                crate::model::workspace_setup::pane_env(workspaces.setup(plan.record.workspace_id));
+        }
         // A workspace made now (a fresh install) is saved before its first pane.
         store
             .persistence
@@ -377,144 +396,6 @@ impl SpacesApp {
         self.tree.ui(&mut behavior, ui);
     }
 
-    /// The menu bar: each menu lists the commands that name it (`Command::menu`).
-    fn menu_bar(&mut self, ui: &mut egui::Ui) {
-        let ctx = ui.ctx().clone();
-        let mut picked = None;
-        egui::MenuBar::new().ui(ui, |ui| {
-            for menu in Menu::ALL {
-                ui.menu_button(menu.title(), |ui| {
-                    for command in menu.commands() {
-                        let button = egui::Button::new(command.label())
-                            .shortcut_text(command.shortcut_text());
-                        if ui.add(button).clicked() {
-                            picked = Some(command);
-                        }
-                    }
-                });
-            }
-        });
-        if let Some(command) = picked {
-            self.execute(&ctx, command);
-        }
-    }
-
-    fn handle_shortcuts(&mut self, ctx: &egui::Context) {
-        let mut fired = Vec::new();
-        ctx.input_mut(|input| {
-            for command in Command::ALL {
-                if let Some(shortcut) = command.shortcut()
-                    && crate::ui::commands::consume_shortcut(input, &shortcut)
-                {
-                    fired.push(*command);
-                }
-            }
-        });
-        if !self.palette.open && !self.workspace_ui.sidebar.is_editing() {
-            self.workspace_shortcuts(ctx);
-        }
-        for command in fired {
-            // While the palette is open only its own toggle and quit act.
-            if self.palette.open && !matches!(command, Command::CommandPalette | Command::Quit) {
-                continue;
-            }
-            self.execute(ctx, command);
-        }
-    }
-
-    /// Carries out one command: the single place menus, shortcuts and the palette end up.
-    pub fn execute(&mut self, ctx: &egui::Context, command: Command) {
-        let focused = self.focused;
-        match command {
-            Command::SplitRight => self.split_focused(Direction::Right, Vec::new(), None),
-            Command::SplitDown => self.split_focused(Direction::Down, Vec::new(), None),
-            Command::NewTab => self.new_tab(),
-            Command::ClosePane => {
-                if let Some(pane) = focused {
-                    self.close_pane(pane);
-                }
-            }
-            Command::RestartPane => {
-                if let Some(pane) = focused {
-                    self.restart_pane(pane);
-                }
-            }
-            Command::FocusLeft => self.move_focus(Direction::Left),
-            Command::FocusRight => self.move_focus(Direction::Right),
-            Command::FocusUp => self.move_focus(Direction::Up),
-            Command::FocusDown => self.move_focus(Direction::Down),
-            Command::NextTab | Command::PreviousTab => {
-                let forward = command == Command::NextTab;
-                if let Some(next) =
-                    focused.and_then(|p| layout::neighbour_tab(&self.tree, p, forward))
-                {
-                    self.focus(next);
-                }
-            }
-            Command::Copy => self.copy_selection(),
-            Command::Paste => self.paste(ClipboardKind::Clipboard),
-            Command::PastePrimary => self.paste(ClipboardKind::Primary),
-            Command::SelectAll => self.select_all(),
-            Command::ClearScrollback => {
-                self.with_focused_term(|term| term.grid_mut().clear_history());
-            }
-            Command::ScrollPageUp => self.with_focused_term(|term| {
-                term.scroll_display(alacritty_terminal::grid::Scroll::PageUp);
-            }),
-            Command::ScrollPageDown => self.with_focused_term(|term| {
-                term.scroll_display(alacritty_terminal::grid::Scroll::PageDown);
-            }),
-            Command::ScrollToBottom => self.with_focused_term(|term| {
-                term.scroll_display(alacritty_terminal::grid::Scroll::Bottom);
-            }),
-            Command::ZoomIn => self.glyphs.set_font_size(self.glyphs.font_size() + 1.0),
-            Command::ZoomOut => self.glyphs.set_font_size(self.glyphs.font_size() - 1.0),
-            Command::ZoomReset => self.glyphs.set_font_size(self.settings.font_size),
-            Command::Settings => self.settings_window.toggle(&self.settings),
-            Command::ShowHistory => {
-                if let Some(pane) = focused {
-                    let title = self.panes.get(pane).map(|e| e.title()).unwrap_or_default();
-                    self.history
-                        .open(self.persistence.database_path(), pane, title);
-                }
-            }
-            Command::ToggleSessions => self.toggle_sessions(),
-            Command::ToggleUsage => self.toggle_usage(),
-            Command::SearchEverything => self.search.toggle(),
-            Command::NewAgentPane => self.open_new_agent_dialog(),
-            Command::RerunCommand => self.rerun_offered_command(),
-            Command::NewWorkspace => self.workspace_ui.sidebar.start_new(),
-            Command::RenameWorkspace => {
-                let record = self.workspaces.active().clone();
-                self.workspace_ui.sidebar.start_rename(&record);
-            }
-            Command::ArchiveWorkspace => {
-                let id = self.workspaces.active_id();
-                if let Err(error) = self.archive_workspace(id) {
-                    self.notices.push(Notice::error(error));
-                }
-            }
-            Command::DeleteWorkspace => {
-                let id = self.workspaces.active_id();
-                self.workspace_ui.sidebar.open = true;
-                self.workspace_ui.sidebar.ask_delete(id);
-            }
-            Command::ToggleNotes => {
-                self.workspace_ui.notes_open = !self.workspace_ui.notes_open;
-                self.workspace_ui.notes_focus = self.workspace_ui.notes_open;
-            }
-            Command::ToggleSidebar => {
-                self.workspace_ui.sidebar.open = !self.workspace_ui.sidebar.open;
-            }
-            Command::NextWorkspace | Command::PreviousWorkspace => {
-                self.cycle_workspace(command == Command::NextWorkspace);
-            }
-            Command::CommandPalette => self.palette.toggle(),
-            Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
-        }
-        ctx.request_repaint();
-    }
-
     fn handle_terminal_events(&mut self) {
         while let Ok(event) = self.events.try_recv() {
             match event.kind {
@@ -704,8 +585,6 @@ impl Drop for SpacesApp {
         }
     }
 }
-
-use spaces_term::alacritty_terminal;
 
 /// Spawn options every new pane starts from, per the settings.
 pub(super) fn base_options(settings: &Settings, config: &AppConfig) -> SpawnOptions {

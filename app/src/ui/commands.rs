@@ -56,6 +56,8 @@ commands![
     PreviousWorkspace,
     ToggleNotes,
     ToggleSidebar,
+    WorkspaceSettings,
+    NewWorktreePane,
     ArchiveWorkspace,
     DeleteWorkspace,
     Quit,
@@ -151,6 +153,10 @@ impl Command {
             Command::PreviousWorkspace => "Previous workspace",
             Command::ToggleNotes => "Notes of this workspace",
             Command::ToggleSidebar => "Show or hide the workspace sidebar",
+            Command::WorkspaceSettings => {
+                "Settings of this workspace (root, environment, worktrees)"
+            }
+            Command::NewWorktreePane => "New pane in a git worktree…",
             Command::ArchiveWorkspace => {
                 "Archive this workspace (end its programs, keep everything)"
             }
@@ -195,6 +201,8 @@ impl Command {
             | Command::PreviousWorkspace
             | Command::ToggleNotes
             | Command::ToggleSidebar
+            | Command::WorkspaceSettings
+            | Command::NewWorktreePane
             | Command::ArchiveWorkspace
             | Command::DeleteWorkspace => Some(Menu::Workspace),
             Command::ScrollPageUp | Command::ScrollPageDown | Command::ScrollToBottom => None,
@@ -241,7 +249,11 @@ impl Command {
             Command::ToggleSidebar => ctrl_shift(Key::B),
             Command::NextWorkspace => ctrl_shift(Key::CloseBracket),
             Command::PreviousWorkspace => ctrl_shift(Key::OpenBracket),
-            Command::RenameWorkspace | Command::ArchiveWorkspace | Command::DeleteWorkspace => None,
+            Command::RenameWorkspace
+            | Command::WorkspaceSettings
+            | Command::NewWorktreePane
+            | Command::ArchiveWorkspace
+            | Command::DeleteWorkspace => None,
             Command::Quit => ctrl_shift(Key::Q),
         }
     }

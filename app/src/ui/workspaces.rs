@@ -42,6 +42,8 @@ pub enum SidebarAction {
     Browse(WorkspaceId),
     /// Search everything for these words.
     Search(String),
+    /// Open the workspace's settings (root, environment, worktrees).
+    Settings(WorkspaceId),
 }
 
 /// A name being typed: for a new workspace, or a new name for one.
@@ -314,6 +316,13 @@ impl Sidebar {
             });
             if ui.button("Notes").clicked() {
                 actions.push(SidebarAction::ToggleNotes(record.id));
+                ui.close();
+            }
+            if ui
+                .button("Settings (root, environment, worktrees)…")
+                .clicked()
+            {
+                actions.push(SidebarAction::Settings(record.id));
                 ui.close();
             }
             ui.separator();

@@ -9,6 +9,7 @@ use crate::layouts::LayoutRecord;
 use crate::panes::PaneRecord;
 use crate::snapshots::SnapshotRecord;
 use crate::workspaces::WorkspaceRecord;
+use crate::workspaces::setup::{WorkspaceSetup, WorktreeRecord};
 
 /// One write, ready to apply inside the tick's transaction.
 #[derive(Debug)]
@@ -36,6 +37,12 @@ pub(super) enum Write {
     Layout(LayoutRecord),
     Workspace(WorkspaceRecord),
     DeleteWorkspace(WorkspaceId),
+    WorkspaceSetup(WorkspaceSetup),
+    Worktree(WorktreeRecord),
+    ForgetWorktree {
+        workspace: WorkspaceId,
+        path: String,
+    },
     Setting {
         key: String,
         value: String,
@@ -84,6 +91,11 @@ impl Write {
             Self::Layout(layout) => database.save_layout(layout),
             Self::Workspace(workspace) => database.upsert_workspace(workspace),
             Self::DeleteWorkspace(workspace) => database.delete_workspace(*workspace).map(drop),
+            Self::WorkspaceSetup(setup) => database.save_workspace_setup(setup),
+            Self::Worktree(worktree) => database.save_worktree(worktree),
+            Self::ForgetWorktree { workspace, path } => {
+                database.forget_worktree(*workspace, path).map(drop)
+            }
             Self::Setting { key, value } => database.set_setting(key, value),
             Self::TrimHistory {
                 pane,
@@ -105,6 +117,9 @@ impl Write {
             Self::Workspace(workspace) => workspace.notes.len(),
             Self::Pane(_)
             | Self::DeleteWorkspace(_)
+            | Self::WorkspaceSetup(_)
+            | Self::Worktree(_)
+            | Self::ForgetWorktree { .. }
             | Self::Setting { .. }
             | Self::TrimHistory { .. } => 0,
         }

@@ -265,6 +265,11 @@ impl Writer {
                 self.pending.push(Write::Workspace(workspace));
             }
             Message::DeleteWorkspace(workspace) => self.delete_workspace(workspace),
+            Message::WorkspaceSetup(setup) => self.pending.push(Write::WorkspaceSetup(setup)),
+            Message::Worktree(worktree) => self.pending.push(Write::Worktree(worktree)),
+            Message::ForgetWorktree { workspace, path } => {
+                self.pending.push(Write::ForgetWorktree { workspace, path });
+            }
             Message::Setting { key, value } => self.pending.push(Write::Setting { key, value }),
             Message::TrimHistory {
                 pane,

@@ -21,14 +21,21 @@ impl SpacesApp {
     }
 
     pub(super) fn spawn_options(&self, command: Vec<String>, cwd: Option<PathBuf>) -> SpawnOptions {
-        // New panes start where the focused pane's program is, as most terminals do.
-        let cwd = cwd.or_else(|| {
+        // New panes start in the workspace's root when it has one, else where the focused
+        // pane's program is, as most terminals do; with the workspace's environment.
+        let setup = self.workspaces.setup(self.workspaces.active_id());
+        let root = setup
+            .and_then(|setup| setup.root.as_ref())
+            .map(PathBuf::from)
+            .filter(|root| root.is_dir());
+        let cwd = cwd.or(root).or_else(|| {
             self.focused
                 .and_then(|p| self.panes.get(p))
                 .and_then(|e| e.cwd())
         });
         let mut options = base_options(&self.settings, &self.config);
         options.cwd = cwd;
+        options.env = crate::model::workspace_setup::pane_env(setup);
         // An empty command keeps the default one (the login shell unless configured).
         if !command.is_empty() {
             options.command = command;

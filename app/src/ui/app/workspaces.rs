@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
-use egui_commonmark::{CommonMarkCache, CommonMarkViewer};
+use egui_commonmark::CommonMarkCache;
 use egui_tiles::Tree;
 use spaces_store::{PaneRecord, WorkspaceId};
 use spaces_term::PaneId;
@@ -16,7 +16,7 @@ use crate::model::Notice;
 use crate::model::layout::Layout;
 use crate::model::persistence::Saved;
 use crate::ui::layout;
-use crate::ui::workspaces::{Row, Sidebar, SidebarAction};
+use crate::ui::workspaces::Sidebar;
 
 /// How long an archived workspace's programs get to end after SIGHUP before SIGKILL.
 const END_GRACE: Duration = Duration::from_secs(3);
@@ -31,30 +31,31 @@ struct Stashed {
 }
 
 /// An archived workspace shown read-only: its panes as they were saved.
-struct Browsing {
-    workspace: WorkspaceId,
-    panes: Vec<PaneRecord>,
-    error: Option<String>,
+pub(super) struct Browsing {
+    pub workspace: WorkspaceId,
+    pub panes: Vec<PaneRecord>,
+    pub error: Option<String>,
 }
 
 /// The window's workspace state besides the active tree.
 #[derive(Default)]
 pub(super) struct WorkspaceUi {
     stashed: HashMap<WorkspaceId, Stashed>,
-    pub sidebar: Sidebar,
+    pub(super) sidebar: Sidebar,
     /// How far each pane's output had got when its workspace was last shown.
     seen_output: HashMap<PaneId, u64>,
     /// Until then every pane counts as seen: restored shells print their prompts, which is
     /// not news.
     quiet_until: Option<std::time::Instant>,
-    pub notes_open: bool,
+    pub(super) notes_open: bool,
     /// The notes field takes the keyboard on the next frame (the panel was just opened).
-    pub notes_focus: bool,
-    notes_preview: bool,
+    pub(super) notes_focus: bool,
+    pub(super) notes_preview: bool,
     /// Workspaces whose notes changed since the last save.
     notes_dirty: BTreeSet<WorkspaceId>,
-    browsing: Option<Browsing>,
-    markdown: CommonMarkCache,
+    pub(super) browsing: Option<Browsing>,
+    pub(super) markdown: CommonMarkCache,
+    pub(super) settings: crate::ui::workspace_settings::WorkspaceSettings,
 }
 
 /// The egui id of a workspace's tile tree (each keeps its own tile state).
@@ -242,12 +243,26 @@ impl SpacesApp {
         name: &str,
         color: Option<&str>,
     ) -> Result<WorkspaceId, String> {
+        self.create_workspace_in(name, color, None)
+    }
+
+    /// Creates a workspace whose panes start in `root` (checked by the caller) and shows it.
+    pub fn create_workspace_in(
+        &mut self,
+        name: &str,
+        color: Option<&str>,
+        root: Option<String>,
+    ) -> Result<WorkspaceId, String> {
         let record = self
             .workspaces
             .create(name, color)
             .map_err(|error| error.to_string())?;
         let id = record.id;
         self.persistence.save_workspace(record);
+        if root.is_some() {
+            let setup = self.workspaces.set_setup(id, root, Default::default());
+            self.persistence.save_workspace_setup(setup);
+        }
         self.switch_workspace(id)?;
         Ok(id)
     }
@@ -276,7 +291,7 @@ impl SpacesApp {
         }
     }
 
-    fn move_workspace(&mut self, id: WorkspaceId, index: usize) {
+    pub(super) fn move_workspace(&mut self, id: WorkspaceId, index: usize) {
         for record in self.workspaces.move_to(id, index) {
             self.persistence.save_workspace(record);
         }
@@ -318,7 +333,11 @@ impl SpacesApp {
         let layout = database
             .load_layout(id)
             .map_err(|error| error.to_string())?;
-        let plans = crate::model::restore::load_plans(&database, records, &mut self.notices);
+        let mut plans = crate::model::restore::load_plans(&database, records, &mut self.notices);
+        let env = crate::model::workspace_setup::pane_env(self.workspaces.setup(id));
+        for plan in &mut plans {
+            plan.env = env.clone();
+        }
         let base = super::base_options(&self.settings, &self.config);
         for pane in self.panes.restore_all(&plans, &base) {
             self.notices.push(Notice::warning(format!(
@@ -468,7 +487,7 @@ impl SpacesApp {
     }
 
     /// Whether a pane of `workspace` printed since the workspace was last shown.
-    fn has_unseen_output(&self, workspace: WorkspaceId) -> bool {
+    pub(super) fn has_unseen_output(&self, workspace: WorkspaceId) -> bool {
         self.panes.ids_in(workspace).into_iter().any(|pane| {
             let seen = self
                 .workspace_ui
@@ -509,243 +528,6 @@ impl SpacesApp {
             && let Err(error) = self.switch_workspace(target)
         {
             self.notices.push(Notice::warning(error));
-        }
-    }
-
-    /// The sidebar, the colour bar, the notes panel and the read-only view of an archived
-    /// workspace.
-    pub(super) fn workspaces_ui(&mut self, ui: &mut egui::Ui) {
-        let active = self.workspaces.active_id();
-        self.mark_seen();
-        let rows: Vec<Row<'_>> = self
-            .workspaces
-            .visible()
-            .map(|record| Row {
-                record,
-                panes: self.panes.ids_in(record.id).len(),
-                active: record.id == active,
-                unseen_output: record.id != active && self.has_unseen_output(record.id),
-            })
-            .collect();
-        let archived: Vec<_> = self.workspaces.archived().collect();
-        let actions = self.workspace_ui.sidebar.show(ui, &rows, &archived);
-        drop(rows);
-        drop(archived);
-        for action in actions {
-            self.apply_sidebar_action(action);
-        }
-        self.notes_panel(ui);
-        self.browse_window(ui.ctx());
-        let color = crate::ui::workspaces::color(self.workspaces.active());
-        egui::Panel::top("workspace-colour")
-            .exact_size(3.0)
-            .frame(egui::Frame::new().fill(color))
-            .show(ui, |_| {});
-    }
-
-    fn apply_sidebar_action(&mut self, action: SidebarAction) {
-        let result = match action {
-            SidebarAction::Switch(id) => self.switch_workspace(id),
-            SidebarAction::Create { name } => self.create_workspace(&name, None).map(drop),
-            SidebarAction::Rename(id, name) => self.rename_workspace(id, &name),
-            SidebarAction::Recolor(id, color) => self.recolor_workspace(id, &color),
-            SidebarAction::Move(id, index) => {
-                self.move_workspace(id, index);
-                Ok(())
-            }
-            SidebarAction::ToggleNotes(id) => {
-                let shown = self.workspaces.active_id() == id;
-                self.workspace_ui.notes_open = !(self.workspace_ui.notes_open && shown);
-                self.workspace_ui.notes_focus = self.workspace_ui.notes_open;
-                if shown {
-                    Ok(())
-                } else {
-                    self.switch_workspace(id)
-                }
-            }
-            SidebarAction::Archive(id) => self.archive_workspace(id),
-            SidebarAction::Unarchive(id) => self.unarchive_workspace(id),
-            SidebarAction::Delete(id) => self.delete_workspace(id),
-            SidebarAction::Browse(id) => {
-                self.browse_archived(id);
-                Ok(())
-            }
-            SidebarAction::Search(words) => {
-                if let Some(ctx) = self.egui_ctx.clone() {
-                    self.search.show_window();
-                    self.search.search(&ctx, &words);
-                }
-                Ok(())
-            }
-        };
-        self.workspace_ui.sidebar.problem = result.err();
-    }
-
-    /// The notes of the shown workspace: Markdown typed on the left of a toggle, rendered on
-    /// the right of it. Saved as the user types (see `persist_state`).
-    fn notes_panel(&mut self, ui: &mut egui::Ui) {
-        if !self.workspace_ui.notes_open {
-            return;
-        }
-        let active = self.workspaces.active().clone();
-        let mut notes = active.notes.clone();
-        egui::Panel::right("workspace-notes")
-            .resizable(true)
-            .default_size(320.0)
-            .show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    ui.strong(format!("Notes: {}", active.name));
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        if ui.small_button("Close").clicked() {
-                            self.workspace_ui.notes_open = false;
-                        }
-                        ui.toggle_value(&mut self.workspace_ui.notes_preview, "Preview");
-                    });
-                });
-                ui.separator();
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    if self.workspace_ui.notes_preview {
-                        CommonMarkViewer::new().show(ui, &mut self.workspace_ui.markdown, &notes);
-                    } else {
-                        let field = ui.add(
-                            egui::TextEdit::multiline(&mut notes)
-                                .id_source(("workspace-notes", active.id.0))
-                                .hint_text("Notes for this workspace (Markdown)")
-                                .desired_width(f32::INFINITY)
-                                .desired_rows(20)
-                                .font(egui::TextStyle::Monospace),
-                        );
-                        if std::mem::take(&mut self.workspace_ui.notes_focus) {
-                            field.request_focus();
-                        }
-                    }
-                });
-            });
-        if notes != active.notes {
-            self.set_workspace_notes(active.id, &notes);
-        }
-    }
-
-    /// Opens what a search hit points at: a pane's history at the line, a workspace's notes,
-    /// or the sessions panel searching for the same words.
-    pub(super) fn open_search_choice(&mut self, choice: crate::ui::search::SearchChoice) {
-        use crate::ui::search::SearchChoice;
-        match choice {
-            SearchChoice::History { pane, line } => {
-                let pane = PaneId(pane);
-                let title = self
-                    .panes
-                    .get(pane)
-                    .map_or_else(|| format!("pane {pane}"), |entry| entry.title());
-                self.history.open_at(
-                    self.persistence.database_path(),
-                    pane,
-                    title,
-                    Some(crate::model::search::history_index(line)),
-                );
-            }
-            SearchChoice::Notes { workspace } => {
-                let Some(record) = self.workspaces.by_name(&workspace).cloned() else {
-                    return;
-                };
-                if record.archived {
-                    self.browse_archived(record.id);
-                } else if self.switch_workspace(record.id).is_ok() {
-                    self.workspace_ui.notes_open = true;
-                }
-            }
-            SearchChoice::Session { .. } => {
-                let words = self.search.searched().to_owned();
-                if self.sessions.is_some() {
-                    self.sessions_panel.open_with_search(&words);
-                }
-            }
-        }
-    }
-
-    /// Opens the read-only view of an archived workspace.
-    fn browse_archived(&mut self, id: WorkspaceId) {
-        let loaded = spaces_store::Database::open_readonly(self.persistence.database_path())
-            .and_then(|database| database.list_panes(id));
-        self.workspace_ui.browsing = Some(match loaded {
-            Ok(panes) => Browsing {
-                workspace: id,
-                panes,
-                error: None,
-            },
-            Err(error) => Browsing {
-                workspace: id,
-                panes: Vec::new(),
-                error: Some(format!("could not read its panes: {error}")),
-            },
-        });
-    }
-
-    fn browse_window(&mut self, ctx: &egui::Context) {
-        let Some(browsing) = &self.workspace_ui.browsing else {
-            return;
-        };
-        let Some(record) = self.workspaces.get(browsing.workspace).cloned() else {
-            self.workspace_ui.browsing = None;
-            return;
-        };
-        let mut open = true;
-        let mut history = None;
-        let mut unarchive = false;
-        egui::Window::new(format!("{} (archived, read-only)", record.name))
-            .id(egui::Id::unique("archived-workspace"))
-            .open(&mut open)
-            .default_size([520.0, 420.0])
-            .show(ctx, |ui| {
-                if let Some(error) = &browsing.error {
-                    ui.colored_label(crate::ui::theme::ERROR, error);
-                }
-                ui.horizontal(|ui| {
-                    ui.label(format!("{} panes", browsing.panes.len()));
-                    if ui.button("Unarchive").clicked() {
-                        unarchive = true;
-                    }
-                });
-                ui.separator();
-                for pane in &browsing.panes {
-                    ui.horizontal(|ui| {
-                        let title = if pane.title.is_empty() {
-                            "shell"
-                        } else {
-                            &pane.title
-                        };
-                        ui.label(format!("{title} — {}", pane.cwd));
-                        if ui.small_button("History").clicked() {
-                            history = Some((pane.id, title.to_owned()));
-                        }
-                    });
-                }
-                ui.separator();
-                ui.strong("Notes");
-                if record.notes.trim().is_empty() {
-                    ui.label(egui::RichText::new("No notes.").weak());
-                } else {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        CommonMarkViewer::new().show(
-                            ui,
-                            &mut self.workspace_ui.markdown,
-                            &record.notes,
-                        );
-                    });
-                }
-            });
-        if let Some((pane, title)) = history {
-            self.history.open(
-                self.persistence.database_path(),
-                crate::model::persistence::pane_id(pane),
-                title,
-            );
-        }
-        if unarchive && let Err(error) = self.unarchive_workspace(record.id) {
-            self.notices.push(Notice::error(error));
-        }
-        if !open {
-            self.workspace_ui.browsing = None;
         }
     }
 }
