@@ -20,6 +20,7 @@ pub mod settings;
 pub mod terminal;
 pub mod theme;
 pub mod tiles;
+pub mod transfer;
 pub mod usage;
 pub mod workspace_settings;
 pub mod workspaces;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use rusqlite::{Connection, OpenFlags, types::Value};
-use spaces_app::cli::workspace::{export, import};
+use spaces_app::model::workspace_transfer::{export, import};
 use spaces_store::{Database, PaneId, PaneRecord};
 
 /// A data directory whose database has a workspace "api" with one pane and some output.

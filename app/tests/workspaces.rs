@@ -254,3 +254,51 @@ fn a_workspace_root_environment_and_worktree_reach_its_new_panes() {
     assert!(!path.exists());
     assert_eq!(window.app().workspaces().worktrees_of(id).count(), 0);
 }
+
+#[test]
+fn the_workspace_menu_exports_a_workspace_and_imports_it_back_as_archived() {
+    let mut window = Window::open();
+    window.type_line("echo exported-$((6*7))");
+    window.wait_for("the output", |w| w.screen().contains("exported-42"));
+    let file = tempfile::tempdir().expect("dir");
+    let path = file.path().join("default.spaces-workspace");
+
+    let run_dialog = |window: &mut Window, command: &str, button: &str, done: &str| {
+        window.shortcut(Key::P);
+        type_name(window, command);
+        window.text_field_right_of_sidebar().click();
+        window.harness.run_steps(2);
+        window
+            .harness
+            .key_press_modifiers(Modifiers::COMMAND, Key::A);
+        window
+            .harness
+            .event(Event::Text(path.to_string_lossy().into_owned()));
+        window.harness.run_steps(2);
+        window.click(button);
+        window.wait_for(done, |w| w.has_label_containing(done));
+    };
+    run_dialog(
+        &mut window,
+        "export this workspace",
+        "Export",
+        "exported workspace",
+    );
+    assert!(path.is_file());
+    window.harness.get_by_label("Close window").click();
+    window.harness.run_steps(2);
+
+    run_dialog(
+        &mut window,
+        "import a workspace",
+        "Import",
+        "imported workspace",
+    );
+    let archived: Vec<String> = window
+        .app()
+        .workspaces()
+        .archived()
+        .map(|record| record.name.clone())
+        .collect();
+    assert_eq!(archived, ["default (2)"]);
+}

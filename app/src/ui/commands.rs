@@ -58,6 +58,8 @@ commands![
     ToggleSidebar,
     WorkspaceSettings,
     NewWorktreePane,
+    ExportWorkspace,
+    ImportWorkspace,
     ArchiveWorkspace,
     DeleteWorkspace,
     Quit,
@@ -157,6 +159,8 @@ impl Command {
                 "Settings of this workspace (root, environment, worktrees)"
             }
             Command::NewWorktreePane => "New pane in a git worktree…",
+            Command::ExportWorkspace => "Export this workspace to a file…",
+            Command::ImportWorkspace => "Import a workspace from a file…",
             Command::ArchiveWorkspace => {
                 "Archive this workspace (end its programs, keep everything)"
             }
@@ -203,6 +207,8 @@ impl Command {
             | Command::ToggleSidebar
             | Command::WorkspaceSettings
             | Command::NewWorktreePane
+            | Command::ExportWorkspace
+            | Command::ImportWorkspace
             | Command::ArchiveWorkspace
             | Command::DeleteWorkspace => Some(Menu::Workspace),
             Command::ScrollPageUp | Command::ScrollPageDown | Command::ScrollToBottom => None,
@@ -252,6 +258,8 @@ impl Command {
             Command::RenameWorkspace
             | Command::WorkspaceSettings
             | Command::NewWorktreePane
+            | Command::ExportWorkspace
+            | Command::ImportWorkspace
             | Command::ArchiveWorkspace
             | Command::DeleteWorkspace => None,
             Command::Quit => ctrl_shift(Key::Q),

@@ -135,6 +135,11 @@ impl SpacesApp {
                 self.workspace_ui.notes_open = !self.workspace_ui.notes_open;
                 self.workspace_ui.notes_focus = self.workspace_ui.notes_open;
             }
+            Command::ExportWorkspace => {
+                let name = self.workspaces.active().name.clone();
+                self.workspace_ui.transfer.export(&name);
+            }
+            Command::ImportWorkspace => self.workspace_ui.transfer.import(),
             Command::WorkspaceSettings | Command::NewWorktreePane => {
                 self.open_workspace_settings(self.workspaces.active_id());
             }

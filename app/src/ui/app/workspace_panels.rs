@@ -39,6 +39,14 @@ impl SpacesApp {
         self.notes_panel(ui);
         self.browse_window(ui.ctx());
         self.settings_window(ui.ctx());
+        let imported = self.workspace_ui.transfer.show(
+            ui.ctx(),
+            &self.config.data_dir,
+            self.persistence.recorder.as_ref(),
+        );
+        if let Some(record) = imported {
+            self.adopt_workspace(record);
+        }
         let color = crate::ui::workspaces::color(self.workspaces.active());
         egui::Panel::top("workspace-colour")
             .exact_size(3.0)

@@ -56,6 +56,7 @@ pub(super) struct WorkspaceUi {
     pub(super) browsing: Option<Browsing>,
     pub(super) markdown: CommonMarkCache,
     pub(super) settings: crate::ui::workspace_settings::WorkspaceSettings,
+    pub(super) transfer: crate::ui::transfer::TransferDialog,
 }
 
 /// The egui id of a workspace's tile tree (each keeps its own tile state).
