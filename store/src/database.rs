@@ -43,6 +43,14 @@ impl Database {
     pub fn open(path: &Path) -> Result<Self> {
         create_private_file(path)?;
         let connection = Connection::open(path)?;
+        // SQLite opens a file it may not write read-only without a word; a writer must know.
+        if connection.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(StoreError::io(
+                "could not open for writing",
+                path,
+                std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+            ));
+        }
         let mut database = Self {
             connection,
             path: Some(path.to_path_buf()),
