@@ -7,6 +7,9 @@ use std::process::Command;
 use anyhow::{Context as _, Result, ensure};
 use spaces_e2e::{PaneInfo, Spaces, has_tool, spaces_bin, wait_until};
 
+/// The workspace sidebar's width (`ui/workspaces.rs`), left of the panes.
+const SIDEBAR_WIDTH: i32 = 190;
+
 /// Starts a window and waits for the shell prompt in its first pane.
 fn start() -> Result<(Spaces, u64)> {
     let spaces = Spaces::start()?;
@@ -270,14 +273,13 @@ fn dragging_a_tab_stacks_the_panes() -> Result<()> {
     spaces.wait_for_prompt(right)?;
     spaces.screenshot("drag-tab-before")?;
 
-    // Menu bar ~22 px, then each group's 26 px tab bar: the right group's tab starts just
-    // right of the middle of the window.
+    // The workspace sidebar takes the left 190 px; menu bar ~22 px and the workspace's 3 px
+    // colour bar, then each group's 26 px tab bar: the right group's tab starts just right of
+    // the middle of the pane area.
     let window = spaces.geometry()?;
-    let tab = (window.x + window.width / 2 + 20, window.y + 22 + 13);
-    let lower_left = (
-        window.x + window.width / 4,
-        window.y + window.height * 4 / 5,
-    );
+    let (area_x, area_width) = (window.x + SIDEBAR_WIDTH, window.width - SIDEBAR_WIDTH);
+    let tab = (area_x + area_width / 2 + 20, window.y + 22 + 3 + 13);
+    let lower_left = (area_x + area_width / 4, window.y + window.height * 4 / 5);
     spaces.drag(tab, lower_left)?;
 
     let dragged = spaces.wait_for_list("the panes stacked one above the other", |p| {
