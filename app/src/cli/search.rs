@@ -26,10 +26,9 @@ pub fn run(data_dir: &Path, args: &SearchArgs) -> anyhow::Result<()> {
     let query = args.query.join(" ");
     // A running window indexes what its panes print; ask it to start now, the search waits
     // for it (without a window there is nobody to ask).
-    if let Err(error) = crate::control::send_request(data_dir, &crate::control::Request::IndexNow) {
-        tracing::debug!(%error, "no window to wake the search indexer of");
-    }
-    let hits = search(data_dir, &query, args.limit)?;
+    let window_indexes =
+        crate::control::send_request(data_dir, &crate::control::Request::IndexNow).is_ok();
+    let hits = search(data_dir, &query, args.limit, window_indexes)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&hits)?);
     } else {

@@ -153,8 +153,11 @@ fn run(app: &mut SpacesApp, request: Request) -> Result<Reply, String> {
             Ok(Reply::Workspace(workspace_info(app, id)))
         }
         Request::IndexNow => {
-            app.wake_search_indexer();
-            Ok(Reply::Notes(String::new()))
+            if app.wake_search_indexer() {
+                Ok(Reply::Notes(String::new()))
+            } else {
+                Err("this window does not index for search (nothing of it is saved)".to_owned())
+            }
         }
         Request::WorkspaceNotes { name, set } => {
             let id = workspace_id(app, &name)?;

@@ -11,16 +11,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use serde::Serialize;
-use spaces_store::{Database, PaneId, PaneToIndex, SessionFilter, WorkspaceId, unix_millis};
+use spaces_store::{Database, PaneId, SessionFilter, WorkspaceId};
 
 use crate::model::search_index;
 
-/// A pane whose index moved this recently, and is this little behind, is followed by the
-/// window's indexer: the search does not wait to replay it.
-const FOLLOWED_MS: i64 = 10_000;
-const FOLLOWED_LAG: u64 = 4 * 1024 * 1024;
-/// How long a search waits for the window's indexer before indexing a followed pane itself.
-const FOLLOWED_WAIT: Duration = Duration::from_secs(5);
+/// How long a search waits for the window's indexer before indexing a pane itself.
+const FOLLOWED_WAIT: Duration = Duration::from_secs(10);
 const FOLLOWED_POLL: Duration = Duration::from_millis(50);
 
 /// Where a hit is.
@@ -54,9 +50,16 @@ pub fn history_index(line: u64) -> usize {
     usize::try_from(line.saturating_sub(1)).unwrap_or(usize::MAX)
 }
 
-/// Catches up the index of every pane that is behind (unless the window's indexer follows
-/// it), then searches.
-pub fn search(data_dir: &Path, query: &str, limit: usize) -> anyhow::Result<Vec<Hit>> {
+/// Brings the index up to the output there is now, then searches. `window_indexes`: a
+/// running window's indexer was asked to index now (it keeps each pane's replay, so it is
+/// quicker): the search waits for it, and indexes itself only what it has not done in
+/// [`FOLLOWED_WAIT`]. Without a window the search indexes every pane that is behind.
+pub fn search(
+    data_dir: &Path,
+    query: &str,
+    limit: usize,
+    window_indexes: bool,
+) -> anyhow::Result<Vec<Hit>> {
     let path = spaces_store::database_path(data_dir);
     anyhow::ensure!(
         path.exists(),
@@ -65,16 +68,16 @@ pub fn search(data_dir: &Path, query: &str, limit: usize) -> anyhow::Result<Vec<
     );
     let database = match Database::open(&path) {
         Ok(database) => {
-            let now = unix_millis();
-            let followed_now: Vec<(PaneId, u64)> = database
-                .panes_to_index()?
-                .iter()
-                .filter(|pane| followed(pane, now))
-                .map(|pane| (pane.pane, pane.end_offset))
-                .collect();
-            search_index::catch_up(&database, |pane| followed(pane, now))
-                .context("indexing new history")?;
-            wait_for_followed(&database, &followed_now)?;
+            if window_indexes {
+                let behind: Vec<(PaneId, u64)> = database
+                    .panes_to_index()?
+                    .iter()
+                    .map(|pane| (pane.pane, pane.end_offset))
+                    .collect();
+                wait_for_followed(&database, &behind)?;
+            } else {
+                search_index::catch_up(&database, |_| false).context("indexing new history")?;
+            }
             database
         }
         Err(error) => {
@@ -114,14 +117,6 @@ fn wait_for_followed(database: &Database, panes: &[(PaneId, u64)]) -> anyhow::Re
         }
         std::thread::sleep(FOLLOWED_POLL);
     }
-}
-
-fn followed(pane: &PaneToIndex, now: i64) -> bool {
-    pane.progress.is_some_and(|progress| {
-        now - progress.updated_at_ms < FOLLOWED_MS
-            && pane.end_offset.saturating_sub(progress.indexed_offset) <= FOLLOWED_LAG
-            && progress.base_offset >= pane.first_offset
-    })
 }
 
 fn workspace_names(database: &Database) -> anyhow::Result<HashMap<WorkspaceId, String>> {
@@ -237,7 +232,7 @@ mod tests {
                 )
                 .expect("output");
         }
-        let hits = search(dir.path(), "deploy", 10).expect("search");
+        let hits = search(dir.path(), "deploy", 10, false).expect("search");
         let json = serde_json::to_value(&hits).expect("json");
         assert_eq!(
             json,
@@ -256,7 +251,7 @@ mod tests {
         .expect("history");
         assert_eq!(lines[history_index(2)], "error: deploy failed");
         assert!(
-            search(dir.path(), "nowhere", 10)
+            search(dir.path(), "nowhere", 10, false)
                 .expect("search")
                 .is_empty()
         );

@@ -32,8 +32,10 @@ const BATCH_BYTES: usize = 4 * 1024 * 1024;
 /// Output one pane gets before the next pane's turn, so one flooding pane does not hold the
 /// others back.
 const TURN_BYTES: usize = 32 * 1024 * 1024;
-/// How often the window's indexer looks for new output when it has caught up.
-pub const WAKE_INTERVAL: Duration = Duration::from_secs(3);
+/// How often the window's indexer looks for new output by itself. The window wakes it when
+/// its panes printed (at most once a second) and a search wakes it, so an idle window's
+/// indexer sleeps.
+pub const WAKE_INTERVAL: Duration = Duration::from_secs(60);
 /// Replays kept in memory between rounds (each holds a terminal); the least recently used
 /// goes first.
 const KEPT_REPLAYS: usize = 32;

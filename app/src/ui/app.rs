@@ -119,6 +119,10 @@ pub struct SpacesApp {
     history: HistoryView,
     last_layout_check: Instant,
     last_record_sync: Instant,
+    /// What every pane had printed when the search indexer was last woken.
+    printed_when_indexed: u64,
+    /// Which throttled save checks the last frame skipped.
+    skipped_checks: persist::SkippedChecks,
     last_trim: Instant,
     /// Frames drawn so far: restored panes start their shells after the first one.
     frames: u64,
@@ -225,6 +229,8 @@ impl SpacesApp {
             // window killed in its first second comes back.
             last_layout_check: now.checked_sub(LAYOUT_CHECK_INTERVAL).unwrap_or(now),
             last_record_sync: now.checked_sub(PANE_RECORD_INTERVAL).unwrap_or(now),
+            skipped_checks: persist::SkippedChecks::default(),
+            printed_when_indexed: 0,
             last_trim: now,
             frames: 0,
             focus_reported: None,

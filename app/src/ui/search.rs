@@ -107,10 +107,11 @@ impl SearchWindow {
                 {
                     tracing::warn!(%error, "searching without the newest output");
                 }
+                let window_indexes = wake_indexer.is_some();
                 if let Some(wake) = wake_indexer {
                     wake();
                 }
-                let found = crate::model::search::search(&data_dir, &query, LIMIT);
+                let found = crate::model::search::search(&data_dir, &query, LIMIT, window_indexes);
                 let mut state = lock(&outcome);
                 match found {
                     Ok(hits) => state.hits = hits,

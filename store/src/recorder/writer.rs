@@ -21,6 +21,8 @@ use crate::panes::PaneRecord;
 use crate::snapshots::SnapshotRecord;
 use crate::workspaces::WorkspaceRecord;
 
+/// How often an idle writer wakes (to act on damage the checker found).
+const IDLE_WAKE: Duration = Duration::from_secs(5);
 /// How long the writer lets output gather after a burst before it looks again.
 const GATHER: Duration = Duration::from_millis(5);
 
@@ -190,12 +192,25 @@ impl Writer {
         }
     }
 
+    /// When the writer wakes without a message: at the commit interval while something waits
+    /// to be written, else only now and then (to act on damage found meanwhile), so an idle
+    /// window's writer sleeps.
     fn commit_deadline(&self) -> Instant {
-        self.last_commit + self.config.commit_interval
+        if self.pending.is_empty() && self.open_batches.is_empty() {
+            // Not after the damage checker's next look: what it finds is acted on soon.
+            let checks = self
+                .config
+                .damage_checks
+                .map_or(IDLE_WAKE, |checks| checks.vital_every.min(IDLE_WAKE));
+            self.last_commit + checks.max(self.config.commit_interval)
+        } else {
+            self.last_commit + self.config.commit_interval
+        }
     }
 
+    /// Whether a commit is due now.
     fn commit_due(&self) -> bool {
-        Instant::now() >= self.commit_deadline()
+        Instant::now() >= self.last_commit + self.config.commit_interval
     }
 
     /// Takes one message; false on shutdown.

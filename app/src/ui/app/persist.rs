@@ -10,6 +10,13 @@ use crate::model::Notice;
 use crate::model::settings::Settings;
 use crate::model::window_state::WindowState;
 
+/// The throttled save checks a frame skipped (not due yet).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct SkippedChecks {
+    pub layout: bool,
+    pub records: bool,
+}
+
 impl SpacesApp {
     /// On exit: saves the layout and pane records as they are now and commits every pending
     /// write. Nothing is recorded after this.
@@ -36,7 +43,13 @@ impl SpacesApp {
     /// for SQLite.
     pub(super) fn persist_state(&mut self) {
         let now = Instant::now();
-        if now.duration_since(self.last_layout_check) >= LAYOUT_CHECK_INTERVAL {
+        // A frame that skips a check may have changed what it would save: the next check
+        // gets a frame of its own (`schedule_persist_check`). One that ran it needs none.
+        self.skipped_checks.layout =
+            now.duration_since(self.last_layout_check) < LAYOUT_CHECK_INTERVAL;
+        self.skipped_checks.records =
+            now.duration_since(self.last_record_sync) < PANE_RECORD_INTERVAL;
+        if !self.skipped_checks.layout {
             self.last_layout_check = now;
             for (workspace, layout, focused) in self.layouts_to_save() {
                 self.persistence
@@ -46,7 +59,7 @@ impl SpacesApp {
                 self.persistence.save_workspace(record);
             }
         }
-        if now.duration_since(self.last_record_sync) >= PANE_RECORD_INTERVAL {
+        if !self.skipped_checks.records {
             self.last_record_sync = now;
             for (pane, entry) in self.panes.iter_mut() {
                 let record = crate::model::record::current_record(*pane, entry);
@@ -56,6 +69,16 @@ impl SpacesApp {
                 }
             }
             self.save_window_state();
+            // New output to index: the search indexer sleeps until told.
+            let printed: u64 = self
+                .panes
+                .iter_mut()
+                .map(|(_, entry)| entry.terminal.bytes_read())
+                .sum();
+            if printed != self.printed_when_indexed {
+                self.printed_when_indexed = printed;
+                self.wake_search_indexer();
+            }
             self.recording_problem = self.persistence.recorder_problem();
             if let Some(recovery) = self.persistence.take_recovery() {
                 self.notices.push(Notice::error(recovery));
@@ -70,21 +93,21 @@ impl SpacesApp {
         }
     }
 
-    /// A frame skipped a throttled save check: make sure one more frame comes when it is
+    /// This frame skipped a throttled save check: make sure one more frame comes when it is
     /// due, or a change made in the last frame before the window idles would wait for the
-    /// next input to be saved.
+    /// next input to be saved. A frame that ran every check asks for nothing: an idle window
+    /// draws no frames.
     pub(super) fn schedule_persist_check(&self, ctx: &egui::Context) {
         let now = Instant::now();
-        let layout_due =
-            LAYOUT_CHECK_INTERVAL.saturating_sub(now.duration_since(self.last_layout_check));
-        let records_due =
-            PANE_RECORD_INTERVAL.saturating_sub(now.duration_since(self.last_record_sync));
-        let skipped_layout = !layout_due.is_zero() && layout_due < LAYOUT_CHECK_INTERVAL;
-        let skipped_records = !records_due.is_zero() && records_due < PANE_RECORD_INTERVAL;
-        if skipped_layout {
-            ctx.request_repaint_after(layout_due);
-        } else if skipped_records {
-            ctx.request_repaint_after(records_due);
+        if self.skipped_checks.layout {
+            let due =
+                LAYOUT_CHECK_INTERVAL.saturating_sub(now.duration_since(self.last_layout_check));
+            ctx.request_repaint_after(due);
+        }
+        if self.skipped_checks.records {
+            let due =
+                PANE_RECORD_INTERVAL.saturating_sub(now.duration_since(self.last_record_sync));
+            ctx.request_repaint_after(due);
         }
     }
 

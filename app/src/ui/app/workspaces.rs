@@ -190,11 +190,13 @@ impl SpacesApp {
             .collect()
     }
 
-    /// Starts indexing new output for search now (a `spaces search` waits for it).
-    pub fn wake_search_indexer(&self) {
+    /// Starts indexing new output for search now (a `spaces search` waits for it); false
+    /// when this window has no indexer.
+    pub fn wake_search_indexer(&self) -> bool {
         if let Some(indexer) = &self.search_indexer {
             indexer.wake();
         }
+        self.search_indexer.is_some()
     }
 
     /// Takes in a workspace another process added to the database (an import).
