@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use crossbeam_channel::{Sender, bounded};
 
+use crate::clock::unix_millis;
 use crate::database::Database;
 use crate::error::{Result, StoreError};
 use crate::ids::{PaneId, WorkspaceId};
@@ -159,6 +160,8 @@ enum Message {
 #[derive(Clone, Debug)]
 pub struct Recorder {
     sender: Sender<Message>,
+    /// When output last came in (ms since the Unix epoch), for work that waits for quiet.
+    last_output_ms: Arc<std::sync::atomic::AtomicI64>,
     status: Arc<Mutex<RecorderStatus>>,
     thread: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
@@ -188,6 +191,7 @@ impl Recorder {
             .map_err(|source| StoreError::io("could not start thread", "store-writer", source))?;
         Ok(Self {
             sender,
+            last_output_ms: Arc::new(std::sync::atomic::AtomicI64::new(unix_millis())),
             status,
             thread: Arc::new(Mutex::new(Some(thread))),
         })
@@ -196,6 +200,8 @@ impl Recorder {
     /// Records `bytes` printed by `pane`, starting at `start_offset` of its output stream.
     /// Blocks while the writer is behind; never drops data on this side.
     pub fn record_output(&self, pane: PaneId, start_offset: u64, bytes: Arc<[u8]>) -> Result<()> {
+        self.last_output_ms
+            .store(unix_millis(), std::sync::atomic::Ordering::Relaxed);
         self.send(Message::Output {
             pane,
             start_offset,
@@ -210,6 +216,14 @@ impl Recorder {
             output_offset,
             bytes,
         })
+    }
+
+    /// Milliseconds since output last came in (since the recorder started, if none did).
+    pub fn millis_since_output(&self) -> i64 {
+        unix_millis()
+            - self
+                .last_output_ms
+                .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Stores a grid snapshot (compressed on the writer thread).

@@ -27,8 +27,9 @@ use spaces_store::{AppendOutcome, Database, PaneId, PaneToIndex, SearchBatch, Se
 
 use crate::model::history::{HistoryLines, replay_size};
 
-/// Output fed between two commits: a few thousand lines per transaction.
-const BATCH_BYTES: usize = 4 * 1024 * 1024;
+/// Output fed between two commits: a few thousand lines, a short transaction (the recorder
+/// waits for the database while one is open).
+const BATCH_BYTES: usize = 512 * 1024;
 /// Output one pane gets before the next pane's turn, so one flooding pane does not hold the
 /// others back.
 const TURN_BYTES: usize = 32 * 1024 * 1024;
@@ -101,7 +102,7 @@ impl Replays {
     pub fn catch_up(
         &mut self,
         database: &Database,
-        stop: &AtomicBool,
+        stop: &dyn Fn() -> bool,
         skip: impl Fn(&PaneToIndex) -> bool,
     ) -> anyhow::Result<CatchUpReport> {
         let mut report = CatchUpReport::default();
@@ -117,7 +118,7 @@ impl Replays {
                 return Ok(report);
             }
             for target in &behind {
-                if stop.load(Ordering::Relaxed) {
+                if stop() {
                     report.more = true;
                     return Ok(report);
                 }
@@ -135,7 +136,7 @@ impl Replays {
         &mut self,
         database: &Database,
         target: &PaneToIndex,
-        stop: &AtomicBool,
+        stop: &dyn Fn() -> bool,
     ) -> anyhow::Result<CatchUpReport> {
         let pane = target.pane;
         let progress = match target.progress {
@@ -189,7 +190,7 @@ impl Replays {
                     return false;
                 }
             }
-            turn.report.bytes < TURN_BYTES as u64 && !stop.load(Ordering::Relaxed)
+            turn.report.bytes < TURN_BYTES as u64 && !stop()
         })?;
         if let Some(error) = failure {
             return Err(error);
@@ -275,50 +276,69 @@ pub fn catch_up(
     database: &Database,
     skip: impl Fn(&PaneToIndex) -> bool,
 ) -> anyhow::Result<CatchUpReport> {
-    Replays::default().catch_up(database, &AtomicBool::new(false), skip)
+    Replays::default().catch_up(database, &|| false, skip)
 }
 
-/// The window's indexer: a thread at idle priority that indexes new output every
-/// [`WAKE_INTERVAL`] (or when woken) through its own connection. Dropping it stops the thread.
+/// The window's indexer: a thread that indexes new output through its own connection when
+/// woken (the window wakes it when panes printed; a search wakes it urgently) or every
+/// [`WAKE_INTERVAL`]. It writes in short transactions and only while the panes are quiet
+/// (`quiet`), unless a search waits: the database takes one writer at a time, and the
+/// recorder must never wait behind it while output streams in. Dropping it stops the thread.
 pub struct SearchIndexer {
     stop: Arc<AtomicBool>,
+    /// A search waits: index now, output or not.
+    urgent: Arc<AtomicBool>,
     wake: Sender<()>,
     thread: Option<JoinHandle<()>>,
 }
 
+/// Whether the panes are quiet enough to index now (no output for a moment).
+pub type Quiet = Box<dyn Fn() -> bool + Send>;
+
 impl SearchIndexer {
     /// Starts indexing the database at `database` (which must exist and be migrated).
-    pub fn start(database: &Path) -> anyhow::Result<Self> {
+    pub fn start(database: &Path, quiet: Quiet) -> anyhow::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
+        let urgent = Arc::new(AtomicBool::new(false));
         let (wake, woken) = crossbeam_channel::bounded(1);
         let path = database.to_path_buf();
         let thread = std::thread::Builder::new()
             .name("search-index".into())
             .spawn({
                 let stop = stop.clone();
-                move || run_indexer(&path, &stop, &woken)
+                let urgent = urgent.clone();
+                move || run_indexer(&path, &stop, &urgent, &quiet, &woken)
             })
             .context("starting the search indexer")?;
         Ok(Self {
             stop,
+            urgent,
             wake,
             thread: Some(thread),
         })
     }
 
-    /// Something that wakes the indexer from another thread (a search about to wait for it).
+    /// Wakes the indexer urgently from another thread (a search about to wait for it).
     pub fn waker(&self) -> impl Fn() + Send + Sync + 'static {
         let wake = self.wake.clone();
+        let urgent = self.urgent.clone();
         move || {
+            urgent.store(true, Ordering::Relaxed);
             // Full: a wake-up is already pending.
             let _pending = wake.try_send(());
         }
     }
 
-    /// Looks for new output now rather than at the next interval.
+    /// Looks for new output to index once the panes are quiet.
     pub fn wake(&self) {
         // Full: a wake-up is already pending.
         let _pending = self.wake.try_send(());
+    }
+
+    /// Indexes now, even while panes print (a `spaces search` waits for it).
+    pub fn wake_now(&self) {
+        self.urgent.store(true, Ordering::Relaxed);
+        self.wake();
     }
 }
 
@@ -334,60 +354,61 @@ impl Drop for SearchIndexer {
     }
 }
 
-fn run_indexer(path: &Path, stop: &AtomicBool, woken: &Receiver<()>) {
-    lower_priority();
+/// How often a waiting indexer looks whether the panes went quiet.
+const QUIET_POLL: Duration = Duration::from_millis(250);
+
+fn run_indexer(
+    path: &Path,
+    stop: &AtomicBool,
+    urgent: &AtomicBool,
+    quiet: &Quiet,
+    woken: &Receiver<()>,
+) {
     let mut database = None;
     let mut replays = Replays::default();
+    let mut more = true;
     while !stop.load(Ordering::Relaxed) {
-        if database.is_none() {
-            database = Database::open(path)
-                .map_err(|error| tracing::warn!(%error, "search index: cannot open the database"))
-                .ok();
-        }
-        if let Some(open) = &database {
-            let start = Instant::now();
-            match replays.catch_up(open, stop, |_| false) {
-                Ok(report) if report.bytes > 0 => tracing::debug!(
-                    bytes = report.bytes,
-                    lines = report.lines,
-                    ms = start.elapsed().as_millis() as u64,
-                    "search index caught up"
-                ),
-                Ok(_) => {}
-                Err(error) => {
-                    tracing::warn!("search index: {error:#}");
-                    // Reopened next time (the file may have been moved aside and replaced).
-                    database = None;
-                    replays = Replays::default();
+        let may_write = || urgent.load(Ordering::Relaxed) || quiet();
+        if more && may_write() {
+            if database.is_none() {
+                database = Database::open(path)
+                    .map_err(|error| {
+                        tracing::warn!(%error, "search index: cannot open the database");
+                    })
+                    .ok();
+            }
+            if let Some(open) = &database {
+                let start = Instant::now();
+                // Stops between two short transactions when output starts streaming.
+                let interrupt = || stop.load(Ordering::Relaxed) || !may_write();
+                match replays.catch_up(open, &interrupt, |_| false) {
+                    Ok(report) => {
+                        more = report.more;
+                        if !more {
+                            urgent.store(false, Ordering::Relaxed);
+                        }
+                        if report.bytes > 0 {
+                            tracing::debug!(
+                                bytes = report.bytes,
+                                lines = report.lines,
+                                ms = start.elapsed().as_millis() as u64,
+                                "search index caught up"
+                            );
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!("search index: {error:#}");
+                        // Reopened next time (the file may have been moved aside and replaced).
+                        database = None;
+                        replays = Replays::default();
+                    }
                 }
             }
         }
-        // Woken early, or the interval passed: either way, look again.
-        let _woken = woken.recv_timeout(WAKE_INTERVAL);
-    }
-}
-
-/// Runs this thread at idle priority: indexing must never take CPU from the panes' parsers
-/// and the recorder.
-#[allow(
-    unsafe_code,
-    reason = "libc's sched_setscheduler/setpriority have no safe wrapper in std or nix 0.28"
-)]
-fn lower_priority() {
-    // SAFETY: sched_setscheduler on the calling thread (pid 0) with a valid parameter.
-    let idle = unsafe {
-        let parameter = libc::sched_param { sched_priority: 0 };
-        libc::sched_setscheduler(0, libc::SCHED_IDLE, &raw const parameter)
-    };
-    if idle != 0 {
-        // SAFETY: setpriority on the calling thread (its tid) with a nice value in range.
-        let niced = unsafe {
-            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-            libc::setpriority(libc::PRIO_PROCESS, tid, 19)
-        };
-        if niced != 0 {
-            tracing::debug!("search index: could not lower its priority");
-        }
+        // Work left (output streams in): look again soon; else sleep until woken.
+        let wait = if more { QUIET_POLL } else { WAKE_INTERVAL };
+        let _woken_or_due = woken.recv_timeout(wait);
+        more = true;
     }
 }
 

@@ -2,7 +2,6 @@
 //! indexed (at once, in pieces, by a fresh indexer resuming another's work).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 use spaces_store::{Database, PaneRecord, WorkspaceRecord};
 
@@ -125,7 +124,7 @@ fn indexing_in_pieces_and_resuming_in_a_fresh_indexer_gives_the_same_lines() {
     let (path, database) = new_database(dir.path());
     let stream = recorded_stream();
     let mut window = Replays::default();
-    let never = AtomicBool::new(false);
+    let never = || false;
     for (index, chunk) in stream.iter().enumerate() {
         append(&database, std::slice::from_ref(chunk));
         if index % 2 == 0 {
@@ -185,7 +184,7 @@ fn trimmed_output_restarts_the_pane_from_its_oldest_byte() {
 fn the_window_indexer_thread_indexes_new_output() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (path, database) = new_database(dir.path());
-    let indexer = SearchIndexer::start(&path).expect("start");
+    let indexer = SearchIndexer::start(&path, Box::new(|| true)).expect("start");
     append(&database, &recorded_stream());
     indexer.wake();
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -75,9 +75,11 @@ impl SpacesApp {
                 .iter_mut()
                 .map(|(_, entry)| entry.terminal.bytes_read())
                 .sum();
-            if printed != self.printed_when_indexed {
+            if printed != self.printed_when_indexed
+                && let Some(indexer) = &self.search_indexer
+            {
                 self.printed_when_indexed = printed;
-                self.wake_search_indexer();
+                indexer.wake();
             }
             self.recording_problem = self.persistence.recorder_problem();
             if let Some(recovery) = self.persistence.take_recovery() {

@@ -131,6 +131,9 @@ pub(super) fn open_store(config: &AppConfig, notices: &mut Vec<Notice>) -> Store
     }
 }
 
+/// How long the panes must have printed nothing before the search indexer writes.
+const QUIET_BEFORE_INDEXING_MS: i64 = 1_000;
+
 /// Starts indexing new output for search, when this session is saved to disk.
 pub(super) fn start_search_indexer(
     persistence: &Persistence,
@@ -139,7 +142,14 @@ pub(super) fn start_search_indexer(
     if !persistence.saves_to_disk() {
         return None;
     }
-    match crate::model::search_index::SearchIndexer::start(persistence.database_path()) {
+    // Indexing waits while panes print: the recorder must never wait for the database.
+    let recorder = persistence.recorder.clone();
+    let quiet: crate::model::search_index::Quiet = Box::new(move || {
+        recorder
+            .as_ref()
+            .is_none_or(|recorder| recorder.millis_since_output() >= QUIET_BEFORE_INDEXING_MS)
+    });
+    match crate::model::search_index::SearchIndexer::start(persistence.database_path(), quiet) {
         Ok(indexer) => Some(indexer),
         Err(error) => {
             notices.push(Notice::warning(format!(

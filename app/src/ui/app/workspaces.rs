@@ -194,7 +194,7 @@ impl SpacesApp {
     /// when this window has no indexer.
     pub fn wake_search_indexer(&self) -> bool {
         if let Some(indexer) = &self.search_indexer {
-            indexer.wake();
+            indexer.wake_now();
         }
         self.search_indexer.is_some()
     }
