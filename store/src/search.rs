@@ -217,39 +217,33 @@ impl Database {
 
     /// Lines that contain every word of `query` (case-insensitive; a word is any run of
     /// non-blank characters, matched anywhere inside the line as long as its first letter or
-    /// digit starts a word of the line: `refus` finds `refused`, `fused` does not), newest
-    /// pane and line first, at most `limit`. A query with no letter or digit finds nothing.
+    /// digit starts a word of the line: `refus` finds `refused`, `fused` does not), at most
+    /// `limit`: lines where every word is whole first, then lines where a word is only the
+    /// start of one, each newest pane and line first. A query with no letter or digit finds
+    /// nothing.
     pub fn search_history(&self, query: &str, limit: usize) -> Result<Vec<LineMatch>> {
         let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-        let Some(expression) = match_expression(&words) else {
-            return Ok(Vec::new());
+        // Whole words first: FTS5 streams a plain term's lines newest first and stops at the
+        // limit, while a prefix query merges every matching term's whole list before the
+        // first row (hundreds of ms for a common word over a large history). Lines where a
+        // word is only a prefix come after, when the whole words did not fill the limit.
+        let mut found = SearchPass {
+            words: &words,
+            limit,
+            candidates: 0,
+            seen: std::collections::HashSet::new(),
+            matches: Vec::new(),
         };
-        let mut statement = self.connection().prepare_cached(
-            "SELECT rowid FROM search_lines WHERE search_lines MATCH ?1 ORDER BY rowid DESC",
-        )?;
-        let mut rows = statement.query([expression])?;
-        let mut blocks = BlockCache::default();
-        let mut matches = Vec::new();
-        let mut candidates = 0;
-        while matches.len() < limit && candidates < MAX_CANDIDATES {
-            let Some(row) = rows.next()? else { break };
-            candidates += 1;
-            let rowid: i64 = row.get(0)?;
-            let pane = PaneId(rowid.div_euclid(LINE_SPACE));
-            let line = rowid.rem_euclid(LINE_SPACE) as u64;
-            let Some(text) = blocks.line(self, pane, line)? else {
-                continue;
+        for prefix in [false, true] {
+            let Some(expression) = match_expression(&words, prefix) else {
+                return Ok(Vec::new());
             };
-            let lower = text.to_lowercase();
-            if words.iter().all(|word| lower.contains(word.as_str())) {
-                matches.push(LineMatch {
-                    pane,
-                    line,
-                    text: text.to_owned(),
-                });
+            found.run(self, &expression)?;
+            if found.matches.len() >= limit {
+                break;
             }
         }
-        Ok(matches)
+        Ok(found.matches)
     }
 
     /// The text of line `line` of `pane`'s indexed history.
@@ -376,14 +370,58 @@ fn insert_lines(
 
 /// The FTS5 expression for `words`: every letter-and-digit run of every word as a prefix
 /// term, all required. `None` when there is none.
-fn match_expression(words: &[String]) -> Option<String> {
+fn match_expression(words: &[String], prefix: bool) -> Option<String> {
+    let star = if prefix { "*" } else { "" };
     let terms: Vec<String> = words
         .iter()
         .flat_map(|word| word.split(|c: char| !c.is_alphanumeric()))
         .filter(|term| !term.is_empty())
-        .map(|term| format!("\"{term}\"*"))
+        .map(|term| format!("\"{term}\"{star}"))
         .collect();
     (!terms.is_empty()).then(|| terms.join(" AND "))
+}
+
+/// The lines found so far by the passes of one search, and what they have looked at.
+struct SearchPass<'a> {
+    words: &'a [String],
+    limit: usize,
+    candidates: usize,
+    seen: std::collections::HashSet<i64>,
+    matches: Vec<LineMatch>,
+}
+
+impl SearchPass<'_> {
+    /// Takes FTS candidates of `expression` newest first and keeps the lines that hold every
+    /// word, until the limit or the candidate budget.
+    fn run(&mut self, database: &Database, expression: &str) -> Result<()> {
+        let mut statement = database.connection().prepare_cached(
+            "SELECT rowid FROM search_lines WHERE search_lines MATCH ?1 ORDER BY rowid DESC",
+        )?;
+        let mut rows = statement.query([expression])?;
+        let mut blocks = BlockCache::default();
+        while self.matches.len() < self.limit && self.candidates < MAX_CANDIDATES {
+            let Some(row) = rows.next()? else { break };
+            let rowid: i64 = row.get(0)?;
+            if !self.seen.insert(rowid) {
+                continue;
+            }
+            self.candidates += 1;
+            let pane = PaneId(rowid.div_euclid(LINE_SPACE));
+            let line = rowid.rem_euclid(LINE_SPACE) as u64;
+            let Some(text) = blocks.line(database, pane, line)? else {
+                continue;
+            };
+            let lower = text.to_lowercase();
+            if self.words.iter().all(|word| lower.contains(word.as_str())) {
+                self.matches.push(LineMatch {
+                    pane,
+                    line,
+                    text: text.to_owned(),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The last decompressed block, so neighbouring hits decompress it once.
