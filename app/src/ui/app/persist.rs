@@ -62,6 +62,9 @@ impl SpacesApp {
         if !self.skipped_checks.records {
             self.last_record_sync = now;
             for (pane, entry) in self.panes.iter_mut() {
+                // Read fresh: no later frame may come to pick up a directory or program that
+                // changed since the frame-throttled refresh (an idle window draws none).
+                entry.refresh_process(std::time::Duration::ZERO);
                 let record = crate::model::record::current_record(*pane, entry);
                 if crate::model::record::changed(entry.saved.as_ref(), &record) {
                     self.persistence.save_pane(record.clone());
