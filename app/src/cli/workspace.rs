@@ -38,6 +38,10 @@ pub enum WorkspaceCommand {
 pub fn run(data_dir: &Path, command: WorkspaceCommand) -> anyhow::Result<()> {
     match command {
         WorkspaceCommand::Export { name, file, force } => {
+            // A running window commits what its panes printed first (without one, everything
+            // is on disk already).
+            let _no_window =
+                crate::control::send_request(data_dir, &crate::control::Request::Flush);
             let summary = export(data_dir, &name, &file, force)?;
             println!("{}", describe_export(&summary, &file));
         }

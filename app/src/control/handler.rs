@@ -152,7 +152,14 @@ fn run(app: &mut SpacesApp, request: Request) -> Result<Reply, String> {
             app.adopt_workspace(record);
             Ok(Reply::Workspace(workspace_info(app, id)))
         }
+        Request::Flush => {
+            app.flush_recording();
+            Ok(Reply::Notes(String::new()))
+        }
         Request::IndexNow => {
+            // What the panes printed so far goes to disk first: the search that asked reads
+            // the database next, and must find every line printed before it.
+            app.flush_recording();
             if app.wake_search_indexer() {
                 Ok(Reply::Notes(String::new()))
             } else {

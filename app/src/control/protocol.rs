@@ -137,8 +137,11 @@ pub enum Request {
     WorkspaceImported {
         id: i64,
     },
-    /// `spaces search` is about to wait for the window's search indexer: start it now.
+    /// `spaces search` is about to wait for the window's search indexer: commit what was
+    /// recorded and start indexing now.
     IndexNow,
+    /// Commit what was recorded so far (`spaces workspace export` reads the database next).
+    Flush,
     /// Prints the notes, or replaces them with `set`.
     WorkspaceNotes {
         name: String,

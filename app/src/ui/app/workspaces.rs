@@ -199,6 +199,16 @@ impl SpacesApp {
         self.search_indexer.is_some()
     }
 
+    /// Commits everything recorded so far (waits for the writer: for requests that read the
+    /// database next).
+    pub fn flush_recording(&self) {
+        if let Some(recorder) = &self.persistence.recorder
+            && let Err(error) = recorder.flush()
+        {
+            tracing::warn!(%error, "could not commit the recording");
+        }
+    }
+
     /// Takes in a workspace another process added to the database (an import).
     pub fn adopt_workspace(&mut self, record: spaces_store::WorkspaceRecord) {
         self.workspaces.adopt(record);
