@@ -38,6 +38,8 @@ fn through_vte(columns: u16, lines: u16, bytes: &[u8], cuts: &[usize]) -> Replay
     for piece in pieces(bytes, cuts) {
         processor.advance(&mut term, piece);
     }
+    // A synchronized update still open is ended, as its timeout would (see `check`).
+    processor.stop_sync(&mut term);
     term
 }
 
@@ -47,6 +49,7 @@ fn through_feeder(columns: u16, lines: u16, bytes: &[u8], cuts: &[usize]) -> Rep
     for piece in pieces(bytes, cuts) {
         feeder.feed(&mut term, piece);
     }
+    feeder.stop_sync(&mut term);
     term
 }
 
@@ -100,6 +103,10 @@ fn assert_same(expected: &ReplayTerm, actual: &ReplayTerm, context: &str) {
     }
 }
 
+/// Both terminals are compared once any synchronized update (mode 2026) has ended: while one
+/// is open, vte itself applies bytes at moments that depend on how they arrived (it holds
+/// back everything after a new `ESC[?2026h` in the same read, so a partial UTF-8 character
+/// before it is ended later), and nothing of an open update is shown anyway.
 fn check(columns: u16, lines: u16, bytes: &[u8], cuts: &[usize]) {
     let mut expected = through_vte(columns, lines, bytes, cuts);
     let mut actual = through_feeder(columns, lines, bytes, cuts);
