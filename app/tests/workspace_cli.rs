@@ -2,10 +2,12 @@
 //! one line on stderr and exit status 1, and leave the database as it was; a good file
 //! imports beside the original under a new name.
 
+#[path = "../../store/tests/support/dump.rs"]
+mod store_dump;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use rusqlite::{Connection, OpenFlags, types::Value};
 use spaces_app::model::workspace_transfer::{export, import};
 use spaces_store::{Database, PaneId, PaneRecord};
 
@@ -24,32 +26,9 @@ fn data_dir() -> tempfile::TempDir {
     directory
 }
 
-/// Every row of every table, sorted.
+/// Every row of every table of `data_dir`'s database, sorted.
 fn dump(data_dir: &Path) -> Vec<String> {
-    let path = spaces_store::database_path(data_dir);
-    let connection =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open");
-    let tables: Vec<String> = connection
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")
-        .expect("tables")
-        .query_map([], |row| row.get(0))
-        .expect("query")
-        .collect::<rusqlite::Result<_>>()
-        .expect("names");
-    let mut rows = Vec::new();
-    for table in tables {
-        let mut statement = connection
-            .prepare(&format!("SELECT * FROM \"{table}\""))
-            .expect("select");
-        let columns = statement.column_count();
-        let mut query = statement.query([]).expect("query");
-        while let Some(row) = query.next().expect("row") {
-            let values: Vec<Value> = (0..columns).map(|i| row.get(i).expect("value")).collect();
-            rows.push(format!("{table}: {values:?}"));
-        }
-    }
-    rows.sort();
-    rows
+    store_dump::dump(&spaces_store::database_path(data_dir))
 }
 
 fn message(result: anyhow::Result<impl std::fmt::Debug>) -> String {

@@ -5,12 +5,15 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
+use dump::dump;
 use rusqlite::{Connection, OpenFlags, types::Value};
 use spaces_store::{
     Agent, Database, EXPORT_VERSION, ExportError, IfExists, ImportError, ImportRules, LayoutRecord,
     PaneId, PaneRecord, SessionFilter, SessionRoots, SnapshotRecord, WorkspaceId, WorkspaceRecord,
 };
 
+#[path = "support/dump.rs"]
+mod dump;
 #[path = "support/tree.rs"]
 mod tree;
 
@@ -231,35 +234,6 @@ fn layout_json(left: PaneId, right_top: PaneId, right_bottom: PaneId) -> String 
     format!(
         r#"{{"version":1,"root":{{"kind":"split","dir":"horizontal","children":[{{"share":0.5,"node":{{"kind":"pane","pane":{left}}}}},{{"share":0.5,"node":{{"kind":"tabs","active":0,"children":[{{"kind":"pane","pane":{right_top}}},{{"kind":"pane","pane":{right_bottom}}}]}}}}]}}}}"#
     )
-}
-
-/// Every row of every table, as text, sorted: equal before and after means nothing changed.
-fn dump(path: &Path) -> Vec<String> {
-    let connection =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open");
-    let tables: Vec<String> = connection
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-        .expect("tables")
-        .query_map([], |row| row.get(0))
-        .expect("query")
-        .collect::<rusqlite::Result<_>>()
-        .expect("names");
-    let mut rows = Vec::new();
-    for table in tables {
-        let mut statement = connection
-            .prepare(&format!("SELECT * FROM \"{table}\""))
-            .expect("select");
-        let columns = statement.column_count();
-        let mut query = statement.query([]).expect("query");
-        while let Some(row) = query.next().expect("row") {
-            let values: Vec<Value> = (0..columns)
-                .map(|index| row.get(index).expect("value"))
-                .collect();
-            rows.push(format!("{table}: {values:?}"));
-        }
-    }
-    rows.sort();
-    rows
 }
 
 /// The rows `sql` (one `?1`) returns, as values.
