@@ -136,6 +136,8 @@ impl SearchWindow {
         let mut open = true;
         let mut run = None;
         egui::Window::new("Search everything")
+            .pivot(egui::Align2::CENTER_TOP)
+            .default_pos(crate::ui::theme::dialog_position(ctx))
             .id(egui::Id::unique("search-everything"))
             .open(&mut open)
             .default_size([760.0, 520.0])
@@ -151,7 +153,8 @@ impl SearchWindow {
                 if field.lost_focus() && ui.input(|input| input.key_pressed(Key::Enter)) {
                     run = Some(self.query.clone());
                 }
-                if field.has_focus() && ui.input(|input| input.key_pressed(Key::Escape)) {
+                // A text field gives up the keyboard on Escape: that frame, close the window.
+                if field.lost_focus() && ui.input(|input| input.key_pressed(Key::Escape)) {
                     self.open = false;
                 }
                 ui.separator();
@@ -191,7 +194,11 @@ impl SearchWindow {
             ui.label(RichText::new(format!("Nothing matches \"{}\".", self.searched)).weak());
             return None;
         }
-        ui.label(RichText::new(format!("{} hits", state.hits.len())).weak());
+        let count = match state.hits.len() {
+            1 => "1 hit".to_owned(),
+            n => format!("{n} hits"),
+        };
+        ui.label(RichText::new(count).weak());
         let mut chosen = None;
         egui::ScrollArea::vertical()
             .auto_shrink(false)

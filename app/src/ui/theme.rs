@@ -31,6 +31,12 @@ pub const SNIPPET_TEXT: Color32 = Color32::from_rgb(0xb8, 0xb8, 0xb8);
 pub const MATCH_HIGHLIGHT: Color32 = Color32::from_rgb(0xe7, 0xc5, 0x47);
 pub const MATCH_TEXT: Color32 = Color32::BLACK;
 
+/// Where a dialog window first opens: centred, a little below the menu bar.
+pub fn dialog_position(ctx: &egui::Context) -> egui::Pos2 {
+    let screen = ctx.content_rect();
+    egui::pos2(screen.center().x, screen.min.y + 70.0)
+}
+
 pub fn apply(ctx: &egui::Context) {
     ctx.set_visuals(visuals());
 }

@@ -92,6 +92,8 @@ impl TransferDialog {
         let mut open = true;
         let mut go = false;
         egui::Window::new(title)
+            .pivot(egui::Align2::CENTER_TOP)
+            .default_pos(crate::ui::theme::dialog_position(ctx))
             .id(egui::Id::unique("workspace-transfer"))
             .open(&mut open)
             .collapsible(false)

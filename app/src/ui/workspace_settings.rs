@@ -91,6 +91,8 @@ impl WorkspaceSettings {
         };
         let mut open = true;
         egui::Window::new(format!("Workspace settings: {}", record.name))
+            .pivot(egui::Align2::CENTER_TOP)
+            .default_pos(crate::ui::theme::dialog_position(ctx))
             .id(egui::Id::unique("workspace-settings"))
             .open(&mut open)
             .default_width(520.0)

@@ -321,6 +321,8 @@ impl SpacesApp {
         let mut history = None;
         let mut unarchive = false;
         egui::Window::new(format!("{} (archived, read-only)", record.name))
+            .pivot(egui::Align2::CENTER_TOP)
+            .default_pos(crate::ui::theme::dialog_position(ctx))
             .id(egui::Id::unique("archived-workspace"))
             .open(&mut open)
             .default_size([520.0, 420.0])
@@ -329,7 +331,10 @@ impl SpacesApp {
                     ui.colored_label(crate::ui::theme::ERROR, error);
                 }
                 ui.horizontal(|ui| {
-                    ui.label(format!("{} panes", browsing.panes.len()));
+                    ui.label(match browsing.panes.len() {
+                        1 => "1 pane".to_owned(),
+                        n => format!("{n} panes"),
+                    });
                     if ui.button("Unarchive").clicked() {
                         unarchive = true;
                     }
