@@ -249,6 +249,20 @@ impl Sidebar {
         if response.drag_started() {
             response.dnd_set_drag_payload(record.id);
         }
+        if response.dragged()
+            && let Some(pointer) = ui.ctx().pointer_interact_pos()
+        {
+            // The row's name follows the pointer while it is dragged.
+            let layer =
+                egui::LayerId::new(egui::Order::Tooltip, egui::Id::unique("workspace-drag"));
+            let painter = ui.ctx().layer_painter(layer);
+            let font = egui::TextStyle::Body.resolve(ui.style());
+            let galley = painter.layout_no_wrap(record.name.clone(), font, Color32::WHITE);
+            let rect = egui::Rect::from_min_size(pointer + egui::vec2(12.0, -8.0), galley.size())
+                .expand(4.0);
+            painter.rect_filled(rect, 4.0, color(record).gamma_multiply(0.8));
+            painter.galley(rect.min + egui::vec2(4.0, 4.0), galley, Color32::WHITE);
+        }
         // Dropping another row here puts it at this row's place; a line shows where.
         if let Some(moved) = response.dnd_hover_payload::<WorkspaceId>()
             && *moved != record.id
