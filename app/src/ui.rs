@@ -10,6 +10,7 @@ pub mod app;
 pub mod clipboard;
 pub mod clipboard_requests;
 pub mod commands;
+pub mod find;
 pub mod history;
 pub mod layout;
 pub mod palette;

@@ -603,3 +603,35 @@ fn closing_a_tab_focuses_the_neighbouring_tab() {
         "tabs name the program and its directory"
     );
 }
+
+#[test]
+fn find_selects_matches_in_the_scrollback_and_offers_older_history() {
+    let mut window = Window::open();
+    window.type_line(
+        "i=0; while [ $i -lt 150 ]; do i=$((i+1)); [ $i = 20 ] && echo marker-one; echo line-$i; done",
+    );
+    window.wait_for("the lines printed", |w| w.screen().contains("line-150"));
+    window.shortcut(Key::F);
+    window.harness.event(Event::Text("marker-one".into()));
+    window.harness.key_press(Key::Enter);
+    window.harness.run_steps(3);
+    let pane = window.focused();
+    let selected = window
+        .app()
+        .panes()
+        .get(pane)
+        .and_then(|entry| entry.terminal.read(|term| term.selection_to_string()));
+    assert_eq!(selected.as_deref(), Some("marker-one"));
+    let scrolled = window
+        .app()
+        .panes()
+        .get(pane)
+        .map(|entry| entry.terminal.read(|term| term.grid().display_offset()));
+    assert!(
+        scrolled.is_some_and(|offset| offset > 0),
+        "the view scrolled up to the match"
+    );
+    assert!(window.has_label_containing("Found on line"));
+    window.click("Older history…");
+    assert!(window.has_label_containing("Full history of pane"));
+}

@@ -119,6 +119,8 @@ pub struct SpacesApp {
     history: HistoryView,
     last_layout_check: Instant,
     last_record_sync: Instant,
+    /// The widget that had egui's keyboard focus when this frame began.
+    focus_at_frame_start: Option<egui::Id>,
     /// What every pane had printed when the search indexer was last woken.
     printed_when_indexed: u64,
     /// Which throttled save checks the last frame skipped.
@@ -134,6 +136,7 @@ pub struct SpacesApp {
     sessions_panel: crate::ui::sessions::SessionsPanel,
     usage_view: crate::ui::usage::UsageView,
     search: crate::ui::search::SearchWindow,
+    find: crate::ui::find::FindBar,
     /// Indexes new output for search in the background (when this session is saved).
     search_indexer: Option<crate::model::search_index::SearchIndexer>,
     agent_dialog: agents::AgentDialog,
@@ -231,12 +234,14 @@ impl SpacesApp {
             last_record_sync: now.checked_sub(PANE_RECORD_INTERVAL).unwrap_or(now),
             skipped_checks: persist::SkippedChecks::default(),
             printed_when_indexed: 0,
+            focus_at_frame_start: None,
             last_trim: now,
             frames: 0,
             focus_reported: None,
             sessions: None,
             sessions_panel: crate::ui::sessions::SessionsPanel::default(),
             usage_view: crate::ui::usage::UsageView::default(),
+            find: crate::ui::find::FindBar::default(),
             search: crate::ui::search::SearchWindow::new(
                 config.data_dir.clone(),
                 search_recorder,
@@ -310,6 +315,9 @@ impl SpacesApp {
     /// One frame of the whole window.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        // A field that held the keyboard when the frame began (and gave it up on Enter or
+        // Escape during it) keeps that key from the panes.
+        self.focus_at_frame_start = ctx.memory(|memory| memory.focused());
         self.frame_clock.mark();
         self.glyphs.begin_frame(&ctx);
         let atlas_before = self.glyphs.atlas_size();
@@ -337,6 +345,13 @@ impl SpacesApp {
             self.apply_settings(settings);
         }
         self.history.show(&ctx);
+        if let Some(crate::ui::find::FindRequest::OlderHistory { pane, query }) =
+            self.find.show(&ctx, &self.panes)
+        {
+            let title = self.panes.get(pane).map(|e| e.title()).unwrap_or_default();
+            self.history
+                .open_filtered(self.persistence.database_path(), pane, title, &query);
+        }
         if let Some(choice) = self.search.show(&ctx) {
             self.open_search_choice(choice);
         }
@@ -379,13 +394,15 @@ impl SpacesApp {
         // The keyboard belongs to the focused pane unless another widget (the palette, a
         // settings field, the history filter) holds egui's focus.
         let focused_widget = ui.ctx().memory(|memory| memory.focused());
-        let other_widget_focused = focused_widget.is_some_and(|widget| {
+        let is_other_widget = |widget: egui::Id| {
             !self
                 .panes
                 .ids()
                 .into_iter()
                 .any(|pane| terminal::widget_id(pane) == widget)
-        });
+        };
+        let other_widget_focused = focused_widget.is_some_and(is_other_widget)
+            || self.focus_at_frame_start.is_some_and(is_other_widget);
         let keyboard_enabled = !self.palette.open && !other_widget_focused;
         let mut behavior = TileBehavior {
             panes: &self.panes,

@@ -35,6 +35,7 @@ commands![
     Paste,
     PastePrimary,
     SelectAll,
+    FindInPane,
     ClearScrollback,
     ScrollPageUp,
     ScrollPageDown,
@@ -132,6 +133,7 @@ impl Command {
             Command::Paste => "Paste",
             Command::PastePrimary => "Paste primary selection",
             Command::SelectAll => "Select all",
+            Command::FindInPane => "Find in this pane",
             Command::ClearScrollback => "Clear scrollback",
             Command::ScrollPageUp => "Scroll up one page",
             Command::ScrollPageDown => "Scroll down one page",
@@ -185,6 +187,7 @@ impl Command {
             | Command::Paste
             | Command::PastePrimary
             | Command::SelectAll
+            | Command::FindInPane
             | Command::ClearScrollback => Some(Menu::Edit),
             Command::FocusLeft
             | Command::FocusRight
@@ -235,6 +238,7 @@ impl Command {
             Command::Paste => ctrl_shift(Key::V),
             Command::PastePrimary => Some(KeyboardShortcut::new(SHIFT, Key::Insert)),
             Command::SelectAll => ctrl_shift(Key::A),
+            Command::FindInPane => ctrl_shift(Key::F),
             Command::ClearScrollback => ctrl_shift(Key::K),
             Command::ScrollPageUp => Some(KeyboardShortcut::new(SHIFT, Key::PageUp)),
             Command::ScrollPageDown => Some(KeyboardShortcut::new(SHIFT, Key::PageDown)),

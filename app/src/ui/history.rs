@@ -36,6 +36,14 @@ impl HistoryView {
         self.open_at(database, pane, title, None);
     }
 
+    /// Opens the history of `pane` showing only the lines with `filter`.
+    pub fn open_filtered(&mut self, database: &Path, pane: PaneId, title: String, filter: &str) {
+        self.open_at(database, pane, title, None);
+        if let Some(open) = &mut self.open {
+            open.filter = filter.to_owned();
+        }
+    }
+
     /// Opens the history of `pane` scrolled to line `target` (an index into its lines),
     /// which is marked.
     pub fn open_at(&mut self, database: &Path, pane: PaneId, title: String, target: Option<usize>) {

@@ -87,6 +87,11 @@ impl SpacesApp {
             Command::Paste => self.paste(ClipboardKind::Clipboard),
             Command::PastePrimary => self.paste(ClipboardKind::Primary),
             Command::SelectAll => self.select_all(),
+            Command::FindInPane => {
+                if let Some(pane) = focused {
+                    self.find.open(pane);
+                }
+            }
             Command::ClearScrollback => {
                 self.with_focused_term(|term| term.grid_mut().clear_history());
             }
