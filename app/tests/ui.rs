@@ -631,7 +631,7 @@ fn find_selects_matches_in_the_scrollback_and_offers_older_history() {
         scrolled.is_some_and(|offset| offset > 0),
         "the view scrolled up to the match"
     );
-    assert!(window.has_label_containing("Found on line"));
+    assert!(window.has_label_containing("lines above the screen"));
     window.click("Older history…");
     assert!(window.has_label_containing("Full history of pane"));
 }

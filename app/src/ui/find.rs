@@ -154,10 +154,11 @@ impl FindBar {
             Some(found)
         });
         self.status = match &found {
-            Some(found) => Some(format!(
-                "Found on line {} (0 is the top of the screen).",
-                found.start().line.0
+            Some(found) if found.start().line.0 < 0 => Some(format!(
+                "Found {} lines above the screen.",
+                -found.start().line.0
             )),
+            Some(_) => Some("Found on the screen.".to_owned()),
             None => Some("No match in the scrollback kept in memory.".to_owned()),
         };
         self.current = found.map(|found| (query, found));
