@@ -8,6 +8,7 @@
 mod banners;
 mod input;
 pub mod keyboard;
+mod links;
 mod mouse;
 mod paint;
 

@@ -44,6 +44,18 @@ pub(super) fn handle_mouse(
     if response.hovered() {
         handle_wheel(ui, grid, pane, view, mouse);
     }
+    // Ctrl+click opens a link, even where the program takes the mouse.
+    if held.ctrl
+        && !held.shift
+        && let Some(pointer) = response.hover_pos()
+        && let Some(link) = link_under(grid, pointer, pane)
+    {
+        ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);
+        if response.clicked() {
+            super::links::open(&link);
+            return;
+        }
+    }
     if mouse.reporting {
         report_mouse(ui, grid, pane, view, mouse);
         return;
@@ -56,6 +68,15 @@ pub(super) fn handle_mouse(
     {
         pane.paste(&text);
     }
+}
+
+/// The link under the pointer, if any.
+fn link_under(grid: GridGeometry, pointer: egui::Pos2, pane: &Pane) -> Option<String> {
+    let (column, row, _) = grid.cell_at(pointer);
+    pane.terminal.read(|term| {
+        let offset = term.grid().display_offset() as i32;
+        super::links::link_at(term, Point::new(Line(row as i32 - offset), Column(column)))
+    })
 }
 
 /// Selection by clicks and drags; what is selected goes to the primary selection.
