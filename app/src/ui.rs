@@ -23,5 +23,6 @@ pub mod theme;
 pub mod tiles;
 pub mod transfer;
 pub mod usage;
+pub mod welcome;
 pub mod workspace_settings;
 pub mod workspaces;

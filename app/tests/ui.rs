@@ -50,8 +50,11 @@ fn closing_panes_moves_focus_and_the_empty_window_offers_a_new_shell() {
     window.shortcut(Key::W);
     assert_eq!(window.pane_count(), 0);
     assert_eq!(window.app().focused(), None);
-    let button = "No panes open. Start a shell (Ctrl+Shift+T)";
+    // The welcome view: a new shell, the directories of closed panes, the shortcuts.
+    let button = "New pane (a shell)";
     assert!(window.has_label(button));
+    assert!(window.has_label("Recent directories"));
+    assert!(window.has_label_containing("Ctrl+Shift+P"));
 
     window.click(button);
     assert_eq!(window.pane_count(), 1);
@@ -61,6 +64,33 @@ fn closing_panes_moves_focus_and_the_empty_window_offers_a_new_shell() {
         "a new pane, not an old one"
     );
     assert!(!window.has_label(button));
+}
+
+#[test]
+fn closing_a_pane_where_a_program_runs_asks_first() {
+    let mut window = Window::open();
+    window.shortcut(Key::E);
+    let pane = window.focused();
+    window.type_line("sleep 100");
+    window.wait_for("sleep in the foreground", |w| {
+        w.app()
+            .panes()
+            .get(pane)
+            .and_then(|entry| entry.foreground_command())
+            .is_some_and(|command| command.first().is_some_and(|p| p.ends_with("sleep")))
+    });
+    window.shortcut(Key::W);
+    assert!(window.has_label_containing("sleep is still running"));
+    assert!(window.app().panes().get(pane).is_some(), "not closed yet");
+    window.click("Cancel");
+    assert!(window.app().panes().get(pane).is_some(), "kept");
+
+    window.shortcut(Key::W);
+    window.click("Close the pane");
+    assert!(
+        window.app().panes().get(pane).is_none(),
+        "closed when confirmed"
+    );
 }
 
 #[test]

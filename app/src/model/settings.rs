@@ -22,6 +22,8 @@ pub struct Settings {
     pub record_input: bool,
     /// What a program in a pane may do with the system clipboard through OSC 52.
     pub clipboard_write: ClipboardWrite,
+    /// Ask before closing a pane where a program other than an idle shell runs.
+    pub confirm_close: bool,
 }
 
 /// Whether programs may set the clipboard (OSC 52 writes, the clipboard and the primary
@@ -47,6 +49,7 @@ impl Default for Settings {
             font_size: 14.0,
             record_input: true,
             clipboard_write: ClipboardWrite::Allow,
+            confirm_close: true,
         }
     }
 }

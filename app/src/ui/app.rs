@@ -119,6 +119,11 @@ pub struct SpacesApp {
     history: HistoryView,
     last_layout_check: Instant,
     last_record_sync: Instant,
+    /// A pane whose close waits for the user's answer, and the program running in it.
+    pending_close: Option<(PaneId, String)>,
+    /// Directories of panes closed in this session, newest first (the welcome view offers
+    /// them).
+    recent_dirs: Vec<PathBuf>,
     /// The widget that had egui's keyboard focus when this frame began.
     focus_at_frame_start: Option<egui::Id>,
     /// What every pane had printed when the search indexer was last woken.
@@ -235,6 +240,8 @@ impl SpacesApp {
             skipped_checks: persist::SkippedChecks::default(),
             printed_when_indexed: 0,
             focus_at_frame_start: None,
+            pending_close: None,
+            recent_dirs: Vec::new(),
             last_trim: now,
             frames: 0,
             focus_reported: None,
@@ -345,6 +352,7 @@ impl SpacesApp {
             self.apply_settings(settings);
         }
         self.history.show(&ctx);
+        self.close_question(&ctx);
         if let Some(crate::ui::find::FindRequest::OlderHistory { pane, query }) =
             self.find.show(&ctx, &self.panes)
         {
@@ -380,14 +388,7 @@ impl SpacesApp {
 
     fn tiles_ui(&mut self, ui: &mut egui::Ui, requests: &mut Vec<PaneRequest>) {
         if layout::panes(&self.tree).is_empty() {
-            ui.centered_and_justified(|ui| {
-                if ui
-                    .button("No panes open. Start a shell (Ctrl+Shift+T)")
-                    .clicked()
-                {
-                    requests.push(PaneRequest::NewPane);
-                }
-            });
+            self.welcome_view(ui);
             return;
         }
         let palette = self.panes.palette();

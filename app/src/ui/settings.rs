@@ -58,6 +58,9 @@ impl SettingsWindow {
                                 .speed(0.5),
                         );
                         ui.end_row();
+                        ui.label("Ask before closing a pane where a program runs");
+                        ui.checkbox(&mut draft.confirm_close, "");
+                        ui.end_row();
                         ui.label("Record what is typed (never at password prompts)");
                         ui.checkbox(&mut draft.record_input, "");
                         ui.end_row();

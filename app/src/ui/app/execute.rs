@@ -63,7 +63,7 @@ impl SpacesApp {
             Command::NewTab => self.new_tab(),
             Command::ClosePane => {
                 if let Some(pane) = focused {
-                    self.close_pane(pane);
+                    self.close_pane_asking(pane);
                 }
             }
             Command::RestartPane => {

@@ -134,7 +134,112 @@ impl SpacesApp {
         }
     }
 
+    /// Closes `pane`, asking first when a program other than an idle shell runs in it (and
+    /// the setting says to ask).
+    pub(super) fn close_pane_asking(&mut self, pane: PaneId) {
+        let running = self
+            .panes
+            .get(pane)
+            .filter(|entry| entry.terminal.exit_info().is_none())
+            .and_then(|entry| entry.foreground_command());
+        match running {
+            Some(command) if self.settings.confirm_close => {
+                let program = command
+                    .first()
+                    .map(|program| {
+                        std::path::Path::new(program).file_name().map_or_else(
+                            || program.clone(),
+                            |name| name.to_string_lossy().into_owned(),
+                        )
+                    })
+                    .unwrap_or_default();
+                self.pending_close = Some((pane, program));
+            }
+            _ => self.close_pane(pane),
+        }
+    }
+
+    /// The question of a close that waits for the user, if any.
+    pub(super) fn close_question(&mut self, ctx: &egui::Context) {
+        let Some((pane, program)) = self.pending_close.clone() else {
+            return;
+        };
+        if self.panes.get(pane).is_none() {
+            self.pending_close = None;
+            return;
+        }
+        let mut answer = None;
+        egui::Window::new("Close this pane?")
+            .id(egui::Id::unique("close-pane-question"))
+            .collapsible(false)
+            .resizable(false)
+            .pivot(egui::Align2::CENTER_TOP)
+            .default_pos(crate::ui::theme::dialog_position(ctx))
+            .show(ctx, |ui| {
+                ui.label(format!(
+                    "{program} is still running in it. Closing the pane ends it (its output stays in the history)."
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("Close the pane").clicked()
+                        || ui.input(|input| input.key_pressed(egui::Key::Enter))
+                    {
+                        answer = Some(true);
+                    }
+                    if ui.button("Cancel").clicked()
+                        || ui.input(|input| input.key_pressed(egui::Key::Escape))
+                    {
+                        answer = Some(false);
+                    }
+                });
+            });
+        match answer {
+            Some(true) => {
+                self.pending_close = None;
+                self.close_pane(pane);
+            }
+            Some(false) => self.pending_close = None,
+            None => {}
+        }
+    }
+
+    /// The view of a workspace without panes; what it asks for is done here.
+    pub(super) fn welcome_view(&mut self, ui: &mut egui::Ui) {
+        let workspace = self.workspaces.active().name.clone();
+        let ctx = ui.ctx().clone();
+        match crate::ui::welcome::show(ui, &workspace, &self.recent_dirs) {
+            Some(crate::ui::welcome::WelcomeChoice::Shell(dir)) => {
+                // A directory picked wins; else the workspace's root (spawn_tab's default),
+                // else the home directory.
+                let has_root = self
+                    .workspaces
+                    .setup(self.workspaces.active_id())
+                    .is_some_and(|setup| setup.root.is_some());
+                let cwd = match dir {
+                    Some(dir) => Some(dir),
+                    None if has_root => None,
+                    None => std::env::var_os("HOME").map(PathBuf::from),
+                };
+                self.spawn_tab(Vec::new(), cwd);
+            }
+            Some(crate::ui::welcome::WelcomeChoice::Command(command)) => {
+                self.execute(&ctx, command);
+            }
+            None => {}
+        }
+    }
+
+    /// Remembers the directory of a pane being closed, for the welcome view.
+    fn remember_dir(&mut self, pane: PaneId) {
+        const RECENT: usize = 6;
+        if let Some(dir) = self.panes.get(pane).and_then(|entry| entry.cwd()) {
+            self.recent_dirs.retain(|known| *known != dir);
+            self.recent_dirs.insert(0, dir);
+            self.recent_dirs.truncate(RECENT);
+        }
+    }
+
     pub fn close_pane(&mut self, pane: PaneId) {
+        self.remember_dir(pane);
         if layout::tile_of(&self.tree, pane).is_none() {
             // A pane of a hidden workspace (closed from `spaces cli`).
             self.forget_hidden_pane(pane);
@@ -217,7 +322,7 @@ impl SpacesApp {
             PaneRequest::NewPane => self.new_tab(),
             PaneRequest::Focus(pane) => self.focus(pane),
             PaneRequest::Restart(pane) => self.restart_pane(pane),
-            PaneRequest::Close(pane) => self.close_pane(pane),
+            PaneRequest::Close(pane) => self.close_pane_asking(pane),
             PaneRequest::Rerun(pane) => {
                 self.focus(pane);
                 self.rerun_offered_command();
