@@ -42,7 +42,11 @@ pub(super) fn handle_mouse(
         reporting: modes.mouse_report != input::MouseReport::Off && !held.shift,
     };
     if response.hovered() {
-        handle_wheel(ui, grid, pane, view, mouse);
+        if held.ctrl && !held.shift {
+            zoom_with_wheel(ui, cx.glyphs);
+        } else {
+            handle_wheel(ui, grid, pane, view, mouse);
+        }
     }
     // Ctrl+click opens a link, even where the program takes the mouse.
     if held.ctrl
@@ -108,7 +112,13 @@ fn select(
         });
         copy_to_primary(clipboard, pane);
     } else if response.drag_started_by(egui::PointerButton::Primary) {
-        start(SelectionType::Simple);
+        // Alt+drag selects a block (a rectangle of columns), as in wezterm and kitty.
+        let block = response.ctx.input(|input| input.modifiers.alt);
+        start(if block {
+            SelectionType::Block
+        } else {
+            SelectionType::Simple
+        });
         view.selecting = true;
     } else if view.selecting && response.dragged_by(egui::PointerButton::Primary) {
         pane.terminal.update(|term| {
@@ -145,6 +155,24 @@ fn scroll_lines(pane: &Pane, lines: i32) {
 
 /// The wheel: reported to the program, sent as arrow keys in the alternate screen (when the
 /// program allows), else scrolling the history.
+/// Ctrl+wheel changes the terminal font size, a point per notch (the interface keeps its
+/// size, as with Ctrl+Shift+= and -).
+fn zoom_with_wheel(ui: &egui::Ui, glyphs: &mut crate::ui::render::glyph_cache::GlyphCache) {
+    let notches: f32 = ui.input(|input| {
+        input
+            .events
+            .iter()
+            .map(|event| match event {
+                Event::MouseWheel { delta, .. } => delta.y.signum(),
+                _ => 0.0,
+            })
+            .sum()
+    });
+    if notches != 0.0 {
+        glyphs.set_font_size(glyphs.font_size() + notches);
+    }
+}
+
 fn handle_wheel(
     ui: &egui::Ui,
     grid: GridGeometry,
