@@ -17,6 +17,8 @@ pub const BANNER_EXIT: Color32 = Color32::from_rgb(230, 200, 120);
 pub const BANNER_INFO: Color32 = INFO;
 /// The bar on a pane's right edge while it shows history.
 pub const SCROLL_INDICATOR: Color32 = Color32::from_rgba_premultiplied(90, 90, 90, 90);
+/// The line between two panes.
+pub const PANE_DIVIDER: Color32 = Color32::from_rgb(0x3a, 0x3d, 0x44);
 /// The tab title of a pane whose process exited.
 pub const EXITED_TAB: Color32 = Color32::GRAY;
 /// The accent: selections, the focused pane's frame, the default workspace colour.

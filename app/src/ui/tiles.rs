@@ -81,4 +81,17 @@ impl egui_tiles::Behavior<PaneId> for TileBehavior<'_> {
     fn tab_bar_height(&self, _style: &egui::Style) -> f32 {
         26.0
     }
+
+    /// A thin line between panes, brighter while the pointer is on it or drags it.
+    fn resize_stroke(
+        &self,
+        style: &egui::Style,
+        resize_state: egui_tiles::ResizeState,
+    ) -> egui::Stroke {
+        match resize_state {
+            egui_tiles::ResizeState::Idle => egui::Stroke::new(1.0, crate::ui::theme::PANE_DIVIDER),
+            egui_tiles::ResizeState::Hovering => style.visuals.widgets.hovered.fg_stroke,
+            egui_tiles::ResizeState::Dragging => style.visuals.widgets.active.fg_stroke,
+        }
+    }
 }
