@@ -4,7 +4,7 @@
 //! sessions panel's queries on its own database connection, so the UI never waits for SQL.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, select};
@@ -16,6 +16,8 @@ use spaces_store::sessions::{
 use spaces_store::usage::{
     Activity, GroupBy, Pricing, SessionUsage, SessionsOnDay, UsageQuery, UsageReport,
 };
+
+use crate::model::threads::lock;
 
 /// Changes in the agents' folders are gathered this long before indexing them (an agent
 /// appends many lines in a burst).
@@ -141,10 +143,6 @@ impl Sessions {
     pub fn status(&self) -> IndexStatus {
         lock(&self.shared.status).clone()
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn run(

@@ -334,11 +334,15 @@ impl SpacesApp {
         egui::Panel::top("menu-bar").show(ui, |ui| self.menu_bar(ui));
         self.notices_bar(ui);
         self.workspaces_ui(ui);
-        let workspaces: Vec<_> = self
-            .workspaces
-            .visible()
-            .map(|record| (record.id, record.name.clone()))
-            .collect();
+        // The palette offers the workspaces by name; nothing is gathered while it is shut.
+        let workspaces: Vec<_> = if self.palette.open {
+            self.workspaces
+                .visible()
+                .map(|record| (record.id, record.name.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        };
         match self.palette.show(&ctx, &workspaces) {
             Some(crate::ui::palette::Entry::Command(command)) => self.execute(&ctx, command),
             Some(crate::ui::palette::Entry::Workspace(id, _)) => {

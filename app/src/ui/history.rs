@@ -6,6 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use spaces_term::PaneId;
 
+use crate::model::threads::lock;
+
 #[derive(Default)]
 pub struct HistoryView {
     open: Option<OpenHistory>,
@@ -159,10 +161,4 @@ impl HistoryView {
             self.open = None;
         }
     }
-}
-
-fn lock(loaded: &Mutex<Loaded>) -> std::sync::MutexGuard<'_, Loaded> {
-    loaded
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -4,11 +4,12 @@
 //! full history at that line, the notes, or the session).
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use egui::{Key, RichText};
 
 use crate::model::search::{Hit, HitKind};
+use crate::model::threads::Background;
 use crate::ui::theme;
 
 /// Hits of each kind asked for.
@@ -25,13 +26,8 @@ pub enum SearchChoice {
     Session { id: String },
 }
 
-/// A search running or done.
-#[derive(Default)]
-struct Outcome {
-    done: bool,
-    hits: Vec<Hit>,
-    error: Option<String>,
-}
+/// What a search found, or why it failed.
+type Found = Result<Vec<Hit>, String>;
 
 pub struct SearchWindow {
     pub open: bool,
@@ -44,7 +40,10 @@ pub struct SearchWindow {
     wake_indexer: Option<Arc<dyn Fn() + Send + Sync>>,
     /// The query the results are for.
     searched: String,
-    outcome: Arc<Mutex<Outcome>>,
+    /// The search running, if one is.
+    running: Option<Background<Found>>,
+    /// What the last search found.
+    found: Option<Found>,
 }
 
 impl SearchWindow {
@@ -61,7 +60,8 @@ impl SearchWindow {
             recorder,
             wake_indexer,
             searched: String::new(),
-            outcome: Arc::default(),
+            running: None,
+            found: None,
         }
     }
 
@@ -88,10 +88,9 @@ impl SearchWindow {
     pub fn search(&mut self, ctx: &egui::Context, query: &str) {
         self.query = query.to_owned();
         self.searched = query.trim().to_owned();
-        let outcome = Arc::new(Mutex::new(Outcome::default()));
-        self.outcome = outcome.clone();
+        self.found = None;
+        self.running = None;
         if self.searched.is_empty() {
-            lock(&outcome).done = true;
             return;
         }
         let data_dir = self.data_dir.clone();
@@ -99,38 +98,35 @@ impl SearchWindow {
         let ctx = ctx.clone();
         let recorder = self.recorder.clone();
         let wake_indexer = self.wake_indexer.clone();
-        let spawned = std::thread::Builder::new()
-            .name("search".into())
-            .spawn(move || {
-                if let Some(recorder) = recorder
-                    && let Err(error) = recorder.flush()
-                {
-                    tracing::warn!(%error, "searching without the newest output");
-                }
-                let window_indexes = wake_indexer.is_some();
-                if let Some(wake) = wake_indexer {
-                    wake();
-                }
-                let found = crate::model::search::search(&data_dir, &query, LIMIT, window_indexes);
-                let mut state = lock(&outcome);
-                match found {
-                    Ok(hits) => state.hits = hits,
-                    Err(error) => state.error = Some(format!("{error:#}")),
-                }
-                state.done = true;
-                ctx.request_repaint();
-            });
-        if let Err(error) = spawned {
-            let mut state = lock(&self.outcome);
-            state.error = Some(format!("could not start searching: {error}"));
-            state.done = true;
-        }
+        let work = move || {
+            if let Some(recorder) = recorder
+                && let Err(error) = recorder.flush()
+            {
+                tracing::warn!(%error, "searching without the newest output");
+            }
+            let window_indexes = wake_indexer.is_some();
+            if let Some(wake) = wake_indexer {
+                wake();
+            }
+            crate::model::search::search(&data_dir, &query, LIMIT, window_indexes)
+                .map_err(|error| format!("{error:#}"))
+        };
+        self.running = Some(Background::spawn(
+            "search",
+            work,
+            move || ctx.request_repaint(),
+            |error| Err(format!("could not start searching: {error}")),
+        ));
     }
 
     /// Draws the window; returns the hit the user chose.
     pub fn show(&mut self, ctx: &egui::Context) -> Option<SearchChoice> {
         if !self.open {
             return None;
+        }
+        if let Some(found) = self.running.as_ref().and_then(Background::take) {
+            self.running = None;
+            self.found = Some(found);
         }
         let mut chosen = None;
         let mut open = true;
@@ -175,26 +171,27 @@ impl SearchWindow {
 
     /// The hits grouped under a header per workspace and pane (or notes, or sessions).
     fn results(&self, ui: &mut egui::Ui) -> Option<SearchChoice> {
-        let state = lock(&self.outcome);
         if self.searched.is_empty() {
             ui.label(RichText::new("Type words and press Enter.").weak());
             return None;
         }
-        if !state.done {
+        if self.running.is_some() {
             ui.label(RichText::new("Searching…").weak());
-            ui.ctx()
-                .request_repaint_after(std::time::Duration::from_millis(100));
             return None;
         }
-        if let Some(error) = &state.error {
-            ui.colored_label(theme::ERROR, error);
-            return None;
-        }
-        if state.hits.is_empty() {
+        let hits = match &self.found {
+            Some(Ok(hits)) => hits,
+            Some(Err(error)) => {
+                ui.colored_label(theme::ERROR, error);
+                return None;
+            }
+            None => return None,
+        };
+        if hits.is_empty() {
             ui.label(RichText::new(format!("Nothing matches \"{}\".", self.searched)).weak());
             return None;
         }
-        let count = match state.hits.len() {
+        let count = match hits.len() {
             1 => "1 hit".to_owned(),
             n => format!("{n} hits"),
         };
@@ -204,7 +201,7 @@ impl SearchWindow {
             .auto_shrink(false)
             .show(ui, |ui| {
                 let mut header = String::new();
-                for hit in &state.hits {
+                for hit in hits {
                     let this = group(hit);
                     if this != header {
                         ui.add_space(6.0);
@@ -251,10 +248,4 @@ fn choice(hit: &Hit) -> Option<SearchChoice> {
             id: hit.session.clone()?,
         }),
     }
-}
-
-fn lock(outcome: &Mutex<Outcome>) -> std::sync::MutexGuard<'_, Outcome> {
-    outcome
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

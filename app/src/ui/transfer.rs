@@ -2,11 +2,11 @@
 //! thread (the store writes or reads the whole history), then what happened.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use egui::RichText;
 use spaces_store::WorkspaceRecord;
 
+use crate::model::threads::Background;
 use crate::model::workspace_transfer;
 use crate::ui::theme;
 
@@ -25,7 +25,7 @@ pub struct TransferDialog {
     job: Option<Job>,
     path: String,
     replace: bool,
-    running: Option<Arc<Mutex<Option<Outcome>>>>,
+    running: Option<Background<Outcome>>,
     said: Option<Result<String, String>>,
 }
 
@@ -74,10 +74,7 @@ impl TransferDialog {
     ) -> Option<WorkspaceRecord> {
         let job = self.job.clone()?;
         let mut imported = None;
-        let finished = self
-            .running
-            .as_ref()
-            .and_then(|running| lock(running).take());
+        let finished = self.running.as_ref().and_then(Background::take);
         if let Some(outcome) = finished {
             self.running = None;
             self.said = Some(outcome.map(|(line, record)| {
@@ -126,7 +123,6 @@ impl TransferDialog {
                     }
                     if !idle {
                         ui.spinner();
-                        ctx.request_repaint_after(std::time::Duration::from_millis(100));
                     }
                 });
                 match &self.said {
@@ -140,7 +136,7 @@ impl TransferDialog {
                 }
             });
         if go {
-            self.run(job, data_dir.to_owned(), recorder.cloned());
+            self.run(ctx, job, data_dir.to_owned(), recorder.cloned());
         }
         if !open {
             self.job = None;
@@ -149,42 +145,40 @@ impl TransferDialog {
     }
 
     /// Runs the job on a thread: an export first commits what the panes printed.
-    fn run(&mut self, job: Job, data_dir: PathBuf, recorder: Option<spaces_store::Recorder>) {
+    fn run(
+        &mut self,
+        ctx: &egui::Context,
+        job: Job,
+        data_dir: PathBuf,
+        recorder: Option<spaces_store::Recorder>,
+    ) {
         let file = PathBuf::from(self.path.trim());
         let replace = self.replace;
-        let result = Arc::new(Mutex::new(None));
-        self.running = Some(result.clone());
         self.said = None;
-        let spawned = std::thread::Builder::new()
-            .name("workspace-transfer".into())
-            .spawn(move || {
-                let outcome = match job {
-                    Job::Export { workspace } => {
-                        if let Some(recorder) = recorder
-                            && let Err(error) = recorder.flush()
-                        {
-                            tracing::warn!(%error, "exporting without the newest output");
-                        }
-                        workspace_transfer::export(&data_dir, &workspace, &file, replace).map(
-                            |summary| (workspace_transfer::describe_export(&summary, &file), None),
-                        )
+        let work = move || {
+            let outcome = match job {
+                Job::Export { workspace } => {
+                    if let Some(recorder) = recorder
+                        && let Err(error) = recorder.flush()
+                    {
+                        tracing::warn!(%error, "exporting without the newest output");
                     }
-                    Job::Import => workspace_transfer::import(&data_dir, &file).map(|summary| {
-                        let line = workspace_transfer::describe_import(&summary);
-                        (line, Some(summary.workspace))
-                    }),
-                };
-                *lock(&result) = Some(outcome.map_err(|error| format!("{error:#}")));
-            });
-        if let Err(error) = spawned {
-            self.running = None;
-            self.said = Some(Err(format!("could not start: {error}")));
-        }
+                    workspace_transfer::export(&data_dir, &workspace, &file, replace)
+                        .map(|summary| (workspace_transfer::describe_export(&summary, &file), None))
+                }
+                Job::Import => workspace_transfer::import(&data_dir, &file).map(|summary| {
+                    let line = workspace_transfer::describe_import(&summary);
+                    (line, Some(summary.workspace))
+                }),
+            };
+            outcome.map_err(|error| format!("{error:#}"))
+        };
+        let ctx = ctx.clone();
+        self.running = Some(Background::spawn(
+            "workspace-transfer",
+            work,
+            move || ctx.request_repaint(),
+            |error| Err(format!("could not start: {error}")),
+        ));
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
