@@ -113,7 +113,7 @@ impl Pane {
 use spaces_term::alacritty_terminal;
 
 /// A directory as people write it: `~` for the home directory.
-fn short_path(path: &std::path::Path) -> String {
+pub fn short_path(path: &std::path::Path) -> String {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     match home
         .as_deref()

@@ -188,7 +188,8 @@ fn contents(panes: u64, output: u64, input: u64, snapshots: u64) -> String {
     )
 }
 
-fn count(n: u64, what: &str) -> String {
+/// `n` things in words: `1 pane`, `3 panes`.
+pub fn count(n: u64, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
     } else {

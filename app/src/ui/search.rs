@@ -191,10 +191,7 @@ impl SearchWindow {
             ui.label(RichText::new(format!("Nothing matches \"{}\".", self.searched)).weak());
             return None;
         }
-        let count = match hits.len() {
-            1 => "1 hit".to_owned(),
-            n => format!("{n} hits"),
-        };
+        let count = crate::model::workspace_transfer::count(hits.len() as u64, "hit");
         ui.label(RichText::new(count).weak());
         let mut chosen = None;
         egui::ScrollArea::vertical()

@@ -2,10 +2,11 @@
 //! home directory, or a directory a closed pane was in), an agent pane, and the shortcuts
 //! worth knowing first.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use egui::RichText;
 
+use crate::model::pane::short_path;
 use crate::ui::commands::Command;
 
 /// What the user picked in the welcome view.
@@ -50,7 +51,7 @@ pub fn show(ui: &mut egui::Ui, workspace: &str, recent: &[PathBuf]) -> Option<We
             ui.add_space(12.0);
             ui.label(RichText::new("Recent directories").weak());
             for dir in recent {
-                if ui.link(short(dir)).clicked() {
+                if ui.link(short_path(dir)).clicked() {
                     choice = Some(WelcomeChoice::Shell(Some(dir.clone())));
                 }
             }
@@ -75,16 +76,4 @@ pub fn show(ui: &mut egui::Ui, workspace: &str, recent: &[PathBuf]) -> Option<We
         }
     });
     choice
-}
-
-/// A directory as people write it: `~/src/app`.
-fn short(dir: &Path) -> String {
-    match std::env::var_os("HOME").map(PathBuf::from) {
-        Some(home) if dir.starts_with(&home) => match dir.strip_prefix(&home) {
-            Ok(rest) if rest.as_os_str().is_empty() => "~".to_owned(),
-            Ok(rest) => format!("~/{}", rest.display()),
-            Err(_) => dir.display().to_string(),
-        },
-        _ => dir.display().to_string(),
-    }
 }

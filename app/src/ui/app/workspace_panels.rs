@@ -331,10 +331,10 @@ impl SpacesApp {
                     ui.colored_label(crate::ui::theme::ERROR, error);
                 }
                 ui.horizontal(|ui| {
-                    ui.label(match browsing.panes.len() {
-                        1 => "1 pane".to_owned(),
-                        n => format!("{n} panes"),
-                    });
+                    ui.label(crate::model::workspace_transfer::count(
+                        browsing.panes.len() as u64,
+                        "pane",
+                    ));
                     if ui.button("Unarchive").clicked() {
                         unarchive = true;
                     }
