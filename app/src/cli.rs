@@ -361,6 +361,7 @@ fn print_reply(reply: Reply) -> anyhow::Result<()> {
         Reply::Workspace(workspace) => println!("{}", workspace.name),
         Reply::Notes(notes) if notes.is_empty() || notes.ends_with('\n') => print!("{notes}"),
         Reply::Notes(notes) => println!("{notes}"),
+        Reply::Done => {}
         Reply::Error(message) => bail!("{message}"),
     }
     Ok(())

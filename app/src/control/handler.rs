@@ -154,14 +154,14 @@ fn run(app: &mut SpacesApp, request: Request) -> Result<Reply, String> {
         }
         Request::Flush => {
             app.flush_recording();
-            Ok(Reply::Notes(String::new()))
+            Ok(Reply::Done)
         }
         Request::IndexNow => {
             // What the panes printed so far goes to disk first: the search that asked reads
             // the database next, and must find every line printed before it.
             app.flush_recording();
             if app.wake_search_indexer() {
-                Ok(Reply::Notes(String::new()))
+                Ok(Reply::Done)
             } else {
                 Err("this window does not index for search (nothing of it is saved)".to_owned())
             }

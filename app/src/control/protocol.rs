@@ -169,6 +169,8 @@ pub enum Reply {
     Workspace(WorkspaceInfo),
     /// `workspace notes`: the notes as they are now.
     Notes(String),
+    /// The request was carried out and has nothing to say (`flush`, `index-now`).
+    Done,
     /// The request could not be carried out; the message is for the user.
     Error(String),
 }

@@ -229,24 +229,9 @@ impl SpacesApp {
                 None => "no such workspace".to_owned(),
             });
         }
-        let next = self
-            .workspace_ui
-            .stashed
-            .remove(&id)
-            .unwrap_or_else(|| Stashed {
-                tree: layout::empty_tree(&tree_id(id)),
-                focused: None,
-            });
-        let previous = Stashed {
-            tree: std::mem::replace(&mut self.tree, next.tree),
-            focused: std::mem::replace(&mut self.focused, next.focused),
-        };
-        self.workspace_ui.stashed.insert(active, previous);
-        self.persistence.save_active_workspace(id);
-        if layout::panes(&self.tree).is_empty() {
-            self.new_tab();
-        }
-        self.mark_seen();
+        let shown = self.take_shown_tree();
+        self.workspace_ui.stashed.insert(active, shown);
+        self.show_active();
         Ok(())
     }
 
@@ -325,7 +310,7 @@ impl SpacesApp {
         self.end_workspace_panes(id, false);
         self.workspace_ui.stashed.remove(&id);
         if was_active {
-            self.show_active_after_leaving();
+            self.show_active();
         }
         Ok(())
     }
@@ -393,25 +378,35 @@ impl SpacesApp {
             self.persistence.save_workspace(created);
         }
         if was_active {
-            self.show_active_after_leaving();
+            self.show_active();
         }
         Ok(())
     }
 
-    /// After the shown workspace went away: shows the one the list made active.
-    fn show_active_after_leaving(&mut self) {
-        let next = self.workspaces.active_id();
-        let stashed = self
+    /// The shown tree and focus, taken out (an empty tree stays in their place).
+    fn take_shown_tree(&mut self) -> Stashed {
+        let id = tree_id(self.workspaces.active_id());
+        Stashed {
+            tree: std::mem::replace(&mut self.tree, layout::empty_tree(&id)),
+            focused: self.focused.take(),
+        }
+    }
+
+    /// Shows the workspace the list calls active: its stashed tree (a shell when it has no
+    /// pane), remembered for the next start.
+    fn show_active(&mut self) {
+        let id = self.workspaces.active_id();
+        let next = self
             .workspace_ui
             .stashed
-            .remove(&next)
+            .remove(&id)
             .unwrap_or_else(|| Stashed {
-                tree: layout::empty_tree(&tree_id(next)),
+                tree: layout::empty_tree(&tree_id(id)),
                 focused: None,
             });
-        self.tree = stashed.tree;
-        self.focused = stashed.focused;
-        self.persistence.save_active_workspace(next);
+        self.tree = next.tree;
+        self.focused = next.focused;
+        self.persistence.save_active_workspace(id);
         if layout::panes(&self.tree).is_empty() {
             self.new_tab();
         }
