@@ -505,7 +505,9 @@ fn replay_is_safe() -> Result<()> {
     type_line(
         &spaces,
         pane,
-        &format!("{QUERIES}; {}", read_answers("live")),
+        // Echo off before the queries: answers that arrive before `read` starts would
+        // otherwise be echoed onto the start of the answers line.
+        &format!("stty -echo; {QUERIES}; {}; stty echo", read_answers("live")),
     )?;
     let screen = spaces.wait_for_screen(pane, "the live answers", |s| {
         answers_line(s, "live").is_some()
