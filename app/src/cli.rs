@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand};
 
+pub mod hooks;
 pub mod search;
 pub mod sessions;
 pub mod usage;
@@ -55,6 +56,8 @@ pub enum TopCommand {
     /// Export a workspace with its whole history to one file, or import one (archived).
     /// Works with or without the window.
     Workspace(workspace::WorkspaceArgs),
+    /// The agents' hooks: install, uninstall, status (and `event`, which the hooks run).
+    Hooks(hooks::HooksArgs),
     /// Measure ingest, rendering and restore speed.
     Bench(crate::bench::BenchArgs),
 }
@@ -131,6 +134,16 @@ pub enum ControlCommand {
     Close {
         #[arg(long)]
         pane: PaneId,
+    },
+    /// Wait until the agent in a pane is in a state: working, waiting, idle or exited.
+    Wait {
+        #[arg(long, env = "SPACES_PANE_ID")]
+        pane: Option<PaneId>,
+        #[arg(long)]
+        state: String,
+        /// Give up after this many seconds (exit status 1); default: wait as long as it takes.
+        #[arg(long)]
+        timeout: Option<f64>,
     },
     /// Workspaces: list, create, rename, colour, switch, archive, unarchive, delete, notes.
     #[command(subcommand)]
@@ -275,8 +288,54 @@ pub fn run_control(data_dir: &Path, command: ControlCommand) -> anyhow::Result<(
         ControlCommand::Focus { pane } => Request::Focus { pane },
         ControlCommand::Close { pane } => Request::Close { pane },
         ControlCommand::Workspace(command) => return run_workspace(data_dir, command),
+        ControlCommand::Wait {
+            pane,
+            state,
+            timeout,
+        } => return wait_for_state(data_dir, pane, &state, timeout),
     };
     print_reply(send_request(data_dir, &request)?)
+}
+
+/// `spaces cli wait`: asks the window four times a second until the pane's agent is in
+/// `state`.
+fn wait_for_state(
+    data_dir: &Path,
+    pane: Option<PaneId>,
+    state: &str,
+    timeout: Option<f64>,
+) -> anyhow::Result<()> {
+    let Some(pane) = pane else {
+        bail!("say which pane: --pane ID");
+    };
+    if crate::model::agents::AgentState::from_name(state).is_none() {
+        bail!("unknown state {state:?}: say working, waiting, idle or exited");
+    }
+    let deadline = match timeout {
+        Some(seconds) if seconds.is_finite() && seconds >= 0.0 => {
+            Some(std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds))
+        }
+        Some(seconds) => bail!("--timeout {seconds} is not a number of seconds"),
+        None => None,
+    };
+    loop {
+        let Reply::Panes(panes) = send_request(data_dir, &Request::List)? else {
+            bail!("the window answered `list` with something else");
+        };
+        let Some(info) = panes.iter().find(|info| info.id == pane) else {
+            bail!("pane {pane} is gone");
+        };
+        if info.agent_state.as_deref() == Some(state) {
+            return Ok(());
+        }
+        if deadline.is_some_and(|deadline| std::time::Instant::now() >= deadline) {
+            bail!(
+                "timed out: the agent in pane {pane} is {}",
+                info.agent_state.as_deref().unwrap_or("not running")
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
 
 /// Runs a `spaces cli workspace ...` command.
@@ -375,13 +434,17 @@ fn absolute(dir: Option<PathBuf>) -> anyhow::Result<Option<PathBuf>> {
 
 fn print_pane_table(panes: &[PaneInfo]) {
     println!(
-        "{:>4}  {:<10} {:<7} {:<24} CWD",
-        "ID", "WORKSPACE", "SIZE", "TITLE"
+        "{:>4}  {:<10} {:<7} {:<24} {:<16} CWD",
+        "ID", "WORKSPACE", "SIZE", "TITLE", "AGENT"
     );
     for pane in panes {
         let marker = if pane.focused { "*" } else { " " };
+        let agent = match (&pane.agent, &pane.agent_state) {
+            (Some(agent), Some(state)) => format!("{agent} {state}"),
+            _ => String::new(),
+        };
         println!(
-            "{:>3}{marker}  {:<10} {:<7} {:<24} {}",
+            "{:>3}{marker}  {:<10} {:<7} {:<24} {agent:<16} {}",
             pane.id,
             pane.workspace,
             format!("{}x{}", pane.cols, pane.rows),

@@ -41,6 +41,7 @@ fn run() -> anyhow::Result<()> {
         Some(TopCommand::Workspace(workspace)) => {
             spaces_app::cli::workspace::run(&data_dir, workspace.command)
         }
+        Some(TopCommand::Hooks(hooks)) => spaces_app::cli::hooks::run(&data_dir, hooks),
         Some(TopCommand::Bench(bench)) => spaces_app::bench::run(&bench),
         None => open_window(data_dir),
     }

@@ -6,6 +6,7 @@
 //! while windows attach and detach.
 
 pub mod agent_command;
+pub mod agents;
 pub mod cwd;
 pub mod history;
 pub mod layout;

@@ -14,6 +14,7 @@ mod gemini;
 pub mod generate;
 mod index;
 mod lines;
+pub mod live;
 mod query;
 mod resume;
 mod roots;

@@ -302,7 +302,11 @@ fn app_steps(dir: &Path) -> anyhow::Result<Value> {
         snapshot_interval: Some(Duration::from_secs(10)),
         ..spaces_term::SpawnOptions::default()
     };
-    let failed = panes.restore_all(&plans, &base);
+    let failed = panes.restore_all(
+        &plans,
+        &base,
+        &crate::model::restore::ResumePolicy::default(),
+    );
     anyhow::ensure!(failed.is_empty(), "panes not replayed: {failed:?}");
     let restored_at = start.elapsed();
     Ok(json!({

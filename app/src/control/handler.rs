@@ -22,7 +22,19 @@ fn run(app: &mut SpacesApp, request: Request) -> Result<Reply, String> {
                 .saves_to_disk()
                 .then(|| app.database_path().display().to_string()),
             saving: app.saves_to_disk(),
+            hook_events: app.agent_counts().clone(),
         })),
+        Request::HookEvent {
+            agent,
+            pane,
+            payload,
+        } => {
+            let agent = spaces_store::sessions::Agent::from_name(&agent)
+                .ok_or_else(|| format!("unknown agent {agent:?}"))?;
+            app.hook_event(agent, pane, &payload)
+                .map(|_| Reply::Done)
+                .map_err(|problem| format!("hook event ignored: {problem:?}"))
+        }
         Request::SendText { pane, text, paste } => {
             let pane = resolve(app, pane)?;
             let entry = app.panes().get(pane).ok_or_else(|| no_pane(pane))?;
@@ -240,13 +252,20 @@ fn list(app: &mut SpacesApp) -> Vec<PaneInfo> {
         .iter()
         .map(|pane| app.workspace_name_of(*pane))
         .collect();
+    for id in &order {
+        if let Some(entry) = app.panes_mut().get_mut(*id) {
+            entry.refresh_process(std::time::Duration::ZERO);
+        }
+    }
+    // Which agents run, as of the processes just read.
+    app.refresh_agents();
     let panes = app.panes_mut();
     let mut out = Vec::new();
     for (id, workspace) in order.into_iter().zip(names) {
         let Some(entry) = panes.get_mut(id) else {
             continue;
         };
-        entry.refresh_process(std::time::Duration::ZERO);
+        let agent = entry.agent.as_ref();
         let size = entry.terminal.size();
         out.push(PaneInfo {
             id,
@@ -262,6 +281,9 @@ fn list(app: &mut SpacesApp) -> Vec<PaneInfo> {
                 .rerun_offer
                 .as_ref()
                 .map(|c| crate::model::record::shell_join(c)),
+            agent: agent.map(|agent| agent.agent.as_str().to_owned()),
+            session_id: agent.and_then(|agent| agent.session.clone()),
+            agent_state: agent.map(|agent| agent.state.as_str().to_owned()),
         });
     }
     out

@@ -147,6 +147,13 @@ pub enum Request {
         name: String,
         set: Option<String>,
     },
+    /// `spaces hooks event`: an agent's hook fired. `pane` is the `SPACES_PANE_ID` the hook
+    /// ran with; `payload` the agent's JSON as it came.
+    HookEvent {
+        agent: String,
+        pane: Option<PaneId>,
+        payload: String,
+    },
 }
 
 /// The window's answer to one request.
@@ -205,6 +212,15 @@ pub struct PaneInfo {
     pub exited: Option<String>,
     /// A restored pane's old command, offered to run again.
     pub rerun_offer: Option<String>,
+    /// The agent CLI running in the pane: "claude", "codex", "gemini", or null.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// The agent's conversation, once linked.
+    #[serde(default)]
+    pub session_id: Option<String>,
+    /// "working", "waiting", "idle", "exited", or null when no agent ran here.
+    #[serde(default)]
+    pub agent_state: Option<String>,
 }
 
 /// `spaces cli status`: what the window tells the user about itself.
@@ -215,6 +231,9 @@ pub struct StatusInfo {
     /// The database this session writes to; `None` when nothing is saved.
     pub database: Option<String>,
     pub saving: bool,
+    /// Hook events taken, and those ignored by reason ("malformed", "unknown pane"...).
+    #[serde(default)]
+    pub hook_events: crate::model::agents::HookCounts,
 }
 
 #[cfg(test)]

@@ -22,6 +22,16 @@ pub struct Pane {
     pub saved: Option<spaces_store::PaneRecord>,
     /// The workspace the pane belongs to.
     pub workspace: spaces_store::WorkspaceId,
+    /// The agent CLI running here, its conversation and state (kept up to date by
+    /// `model::agents::Agents`).
+    pub agent: Option<super::agents::PaneAgent>,
+    /// Why a restored pane's conversation was not resumed (shown as a banner).
+    pub resume_problem: Option<String>,
+    /// A command typed into the pane's shell once it starts (a restored agent's resume).
+    pub run_at_start: Option<Vec<String>>,
+    /// Until the resumed agent shows up (or this time passes), the pane's record keeps the
+    /// agent it had: a restart in between must not lose the link.
+    pub resume_pending_until: Option<Instant>,
 }
 
 impl Pane {
@@ -34,6 +44,10 @@ impl Pane {
             process_checked: None,
             rerun_offer: None,
             saved: None,
+            agent: None,
+            resume_problem: None,
+            run_at_start: None,
+            resume_pending_until: None,
         };
         pane.refresh_process(Duration::ZERO);
         pane

@@ -9,6 +9,11 @@ use spaces_term::terminal::Listeners;
 use spaces_term::{PaneId, SpawnOptions, Terminal, TerminalError};
 
 use super::pane::Pane;
+use super::restore::AgentResume;
+
+/// How long a restored pane waits for its resumed agent to show before its record lets go
+/// of the link.
+const RESUME_PENDING: Duration = Duration::from_secs(20);
 
 /// All panes, by id, with the listeners new ones report to.
 pub struct Panes {
@@ -55,6 +60,7 @@ impl Panes {
         &mut self,
         plans: &[crate::model::restore::RestorePlan],
         base: &SpawnOptions,
+        resume: &crate::model::restore::ResumePolicy,
     ) -> Vec<PaneId> {
         let workers = std::thread::available_parallelism().map_or(2, usize::from);
         let next = std::sync::atomic::AtomicUsize::new(0);
@@ -88,7 +94,14 @@ impl Panes {
             }
             self.set_next_id(id.0 + 1);
             let mut entry = Pane::new(terminal, plan.record.workspace_id);
-            entry.rerun_offer = plan.rerun_offer();
+            match plan.agent_resume(&resume.roots) {
+                Some(AgentResume::Resume(command)) if resume.automatic => {
+                    entry.run_at_start = Some(command);
+                }
+                Some(AgentResume::Resume(command)) => entry.rerun_offer = Some(command),
+                Some(AgentResume::Problem(problem)) => entry.resume_problem = Some(problem),
+                None => entry.rerun_offer = plan.rerun_offer(),
+            }
             entry.saved = Some(plan.record.clone());
             self.entries.insert(id, entry);
         }
@@ -101,7 +114,17 @@ impl Panes {
         for (id, entry) in &mut self.entries {
             if !entry.terminal.is_started() {
                 match entry.terminal.start() {
-                    Ok(()) => entry.refresh_process(Duration::ZERO),
+                    Ok(()) => {
+                        entry.refresh_process(Duration::ZERO);
+                        // Typed into the new shell: when the agent ends, the shell is there.
+                        if let Some(command) = entry.run_at_start.take() {
+                            let mut line = super::record::shell_join(&command).into_bytes();
+                            line.push(b'\r');
+                            entry.terminal.write(line);
+                            entry.resume_pending_until =
+                                Some(std::time::Instant::now() + RESUME_PENDING);
+                        }
+                    }
                     Err(error) => failed.push((*id, error)),
                 }
             }

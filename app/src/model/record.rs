@@ -45,6 +45,15 @@ pub fn current_record(pane: PaneId, entry: &Pane) -> PaneRecord {
     record.cols = size.cols;
     record.rows = size.rows;
     record.title = entry.title();
+    let resuming = entry.agent.is_none()
+        && entry
+            .resume_pending_until
+            .is_some_and(|until| std::time::Instant::now() < until);
+    if resuming {
+        // The restored agent has not started yet: keep what the saved record says it ran.
+        record.updated_at_ms = spaces_store::unix_millis();
+        return record;
+    }
     match entry.foreground_command() {
         Some(command) => {
             record.is_shell = false;
@@ -53,6 +62,17 @@ pub fn current_record(pane: PaneId, entry: &Pane) -> PaneRecord {
         None => {
             record.is_shell = true;
             record.command = Vec::new();
+        }
+    }
+    // The conversation is kept while its agent runs: a restart resumes it.
+    match entry.agent.as_ref().filter(|agent| agent.is_running()) {
+        Some(agent) => {
+            record.agent_kind = Some(agent.agent.as_str().to_owned());
+            record.agent_session = agent.session.clone();
+        }
+        None => {
+            record.agent_kind = None;
+            record.agent_session = None;
         }
     }
     record.updated_at_ms = spaces_store::unix_millis();

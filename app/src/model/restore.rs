@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use spaces_store::sessions::{Agent, SessionRoots, live};
 use spaces_store::{Database, OutputChunk, PaneRecord, SnapshotRecord};
 use spaces_term::replay::{Replayer, reset_for_new_process};
 use spaces_term::{SpawnOptions, Term, TermSize};
@@ -11,6 +12,24 @@ use spaces_term::{SpawnOptions, Term, TermSize};
 /// Most output replayed for one pane. Past this (a pane that printed for a long time without
 /// a usable snapshot) only the newest output is replayed, so a restore stays quick.
 const MAX_REPLAY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What a restored pane does about its agent's conversation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AgentResume {
+    /// Run this in the pane's new shell (or offer it, per the settings).
+    Resume(Vec<String>),
+    /// Why it cannot be resumed, for a banner.
+    Problem(String),
+}
+
+/// How restored panes treat their agents' conversations.
+#[derive(Clone, Debug, Default)]
+pub struct ResumePolicy {
+    /// Where the agents keep their transcripts (to check the conversation is still there).
+    pub roots: SessionRoots,
+    /// Resume by itself (else offer it in the pane's banner).
+    pub automatic: bool,
+}
 
 /// Everything needed to bring one pane back, read before the window shows.
 pub struct RestorePlan {
@@ -75,7 +94,7 @@ impl RestorePlan {
             cwd: cwd.is_dir().then_some(cwd),
             size: TermSize::new(self.record.cols, self.record.rows),
             initial_offset: self.end_offset,
-            env: self.env.clone(),
+            env: base.env.iter().chain(&self.env).cloned().collect(),
             ..base
         }
     }
@@ -85,6 +104,29 @@ impl RestorePlan {
     pub fn rerun_offer(&self) -> Option<Vec<String>> {
         (!self.record.is_shell && !self.record.command.is_empty())
             .then(|| super::agent_command::rerun_command(&self.record.command))
+    }
+
+    /// What becomes of the conversation of the agent the pane ran when it was saved (`None`
+    /// when it ran none, or its session was never linked): its resume command, or why it
+    /// cannot be resumed (the agent deleted it, the CLI or the directory is gone).
+    pub fn agent_resume(&self, roots: &SessionRoots) -> Option<AgentResume> {
+        if self.record.is_shell {
+            return None;
+        }
+        let agent = Agent::from_name(self.record.agent_kind.as_deref()?)?;
+        let session = self.record.agent_session.as_deref()?;
+        let argv = super::agent_command::resume_command(&self.record.command, agent, session);
+        if live::find_transcript(roots, agent, session).is_none() {
+            return Some(AgentResume::Problem(format!(
+                "{agent}'s conversation {session} was not resumed: it is gone (the agent deleted it, or nothing was ever sent in it)"
+            )));
+        }
+        if let Err(problem) = super::sessions::check_resumable(&argv, Some(&self.record.cwd)) {
+            return Some(AgentResume::Problem(format!(
+                "{agent}'s conversation {session} was not resumed: {problem}"
+            )));
+        }
+        Some(AgentResume::Resume(argv))
     }
 
     /// Fills `term` with the pane's old screen and scrollback. Runs with the terminal's

@@ -24,6 +24,10 @@ pub struct Settings {
     pub clipboard_write: ClipboardWrite,
     /// Ask before closing a pane where a program other than an idle shell runs.
     pub confirm_close: bool,
+    /// After a restart, run each restored agent's resume command by itself (off: offer it).
+    pub resume_agents: bool,
+    /// A desktop notification when an agent in a pane that is not in view starts waiting.
+    pub notify_waiting_agents: bool,
 }
 
 /// Whether programs may set the clipboard (OSC 52 writes, the clipboard and the primary
@@ -50,6 +54,8 @@ impl Default for Settings {
             record_input: true,
             clipboard_write: ClipboardWrite::Allow,
             confirm_close: true,
+            resume_agents: true,
+            notify_waiting_agents: true,
         }
     }
 }

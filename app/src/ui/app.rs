@@ -29,6 +29,7 @@ use crate::ui::theme;
 use crate::ui::tiles::TileBehavior;
 
 mod agents;
+pub(crate) use agents::agent_label;
 mod execute;
 mod pane_ops;
 mod persist;
@@ -145,6 +146,10 @@ pub struct SpacesApp {
     /// Indexes new output for search in the background (when this session is saved).
     search_indexer: Option<crate::model::search_index::SearchIndexer>,
     agent_dialog: agents::AgentDialog,
+    /// Which agent each pane runs, its conversation and state.
+    agents: crate::model::agents::Agents,
+    /// Desktop notifications (nothing when D-Bus is absent).
+    notifier: crate::model::agents::notifications::Notifier,
     /// The window's geometry last saved to `window.toml`.
     window_state: Option<crate::model::window_state::WindowState>,
     /// The egui context, for what runs outside a frame's `ui` (saving the window state).
@@ -204,7 +209,14 @@ impl SpacesApp {
             .persistence
             .save_workspace(workspaces.active().clone());
         let base = base_options(&settings, &config);
-        for pane in panes.restore_all(&store.plans, &base) {
+        let resume = crate::model::restore::ResumePolicy {
+            roots: config
+                .session_roots
+                .clone()
+                .unwrap_or_else(spaces_store::sessions::SessionRoots::from_env),
+            automatic: settings.resume_agents,
+        };
+        for pane in panes.restore_all(&store.plans, &base, &resume) {
             notices.push(Notice::warning(format!(
                 "pane {pane} came back empty: its history could not be replayed (it is still on disk: `spaces history --pane {pane}`)"
             )));
@@ -258,6 +270,14 @@ impl SpacesApp {
             ),
             search_indexer,
             agent_dialog: agents::AgentDialog::default(),
+            agents: crate::model::agents::Agents::start(Some(resume.roots.clone()), {
+                let ctx = ctx.clone();
+                Arc::new(move || ctx.request_repaint())
+            }),
+            notifier: crate::model::agents::notifications::Notifier::start({
+                let ctx = ctx.clone();
+                Arc::new(move || ctx.request_repaint())
+            }),
             window_state: None,
             egui_ctx: Some(ctx.clone()),
             quit_asked: if config.quit_on_signals {
@@ -317,6 +337,7 @@ impl SpacesApp {
         }
         self.handle_terminal_events();
         self.handle_control_requests(ctx);
+        self.agents_logic(ctx);
     }
 
     /// One frame of the whole window.
@@ -618,6 +639,11 @@ impl Drop for SpacesApp {
 pub(super) fn base_options(settings: &Settings, config: &AppConfig) -> SpawnOptions {
     SpawnOptions {
         command: config.default_command.clone(),
+        // `spaces cli` and the agents' hooks inside a pane reach this window.
+        env: vec![(
+            "SPACES_HOME".to_owned(),
+            config.data_dir.to_string_lossy().into_owned(),
+        )],
         scrollback_lines: settings.scrollback_lines,
         snapshot_interval: Some(settings.snapshot_interval()),
         ..SpawnOptions::default()

@@ -64,6 +64,12 @@ impl SettingsWindow {
                         ui.label("Record what is typed (never at password prompts)");
                         ui.checkbox(&mut draft.record_input, "");
                         ui.end_row();
+                        ui.label("After a restart, resume agents' conversations by themselves");
+                        ui.checkbox(&mut draft.resume_agents, "");
+                        ui.end_row();
+                        ui.label("Notify when an agent out of view waits for you");
+                        ui.checkbox(&mut draft.notify_waiting_agents, "");
+                        ui.end_row();
                         ui.label("Programs may set the clipboard (OSC 52)");
                         ui.horizontal(|ui| {
                             for (choice, label) in [

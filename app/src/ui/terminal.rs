@@ -122,7 +122,9 @@ pub fn pane_ui(
 ) {
     let full = ui.available_rect_before_wrap();
     // A banner (exit, re-run offer) takes the bottom strip; the grid keeps every row visible.
-    let has_banner = pane.terminal.exit_info().is_some() || pane.rerun_offer.is_some();
+    let has_banner = pane.terminal.exit_info().is_some()
+        || pane.rerun_offer.is_some()
+        || pane.resume_problem.is_some();
     let rect = if has_banner {
         Rect::from_min_max(
             full.min,
@@ -173,5 +175,7 @@ pub fn pane_ui(
         banners::exit_banner(ui, full, id, &exit.to_string(), cx.requests);
     } else if let Some(command) = &pane.rerun_offer {
         banners::rerun_banner(ui, full, id, command, cx.requests);
+    } else if let Some(problem) = &pane.resume_problem {
+        banners::problem_banner(ui, full, id, problem, cx.requests);
     }
 }

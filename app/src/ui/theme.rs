@@ -28,6 +28,23 @@ pub const ACCENT: Color32 = Color32::from_rgb(0x5b, 0x9c, 0xf5);
 pub const AGENT_CLAUDE: Color32 = Color32::from_rgb(0xd9, 0x77, 0x57);
 pub const AGENT_CODEX: Color32 = Color32::from_rgb(0x8e, 0xc0, 0x7c);
 pub const AGENT_GEMINI: Color32 = Color32::from_rgb(0x7a, 0xa6, 0xda);
+/// An agent's state in its pane's tab and the sidebar.
+pub const AGENT_WORKING: Color32 = Color32::from_rgb(0x5b, 0x9c, 0xf5);
+pub const AGENT_WAITING: Color32 = Color32::from_rgb(0xf0, 0xb4, 0x3c);
+pub const AGENT_IDLE: Color32 = Color32::from_rgb(0x7c, 0xc0, 0x8a);
+pub const AGENT_EXITED: Color32 = Color32::GRAY;
+
+/// The colour of an agent state.
+pub fn agent_state(state: crate::model::agents::AgentState) -> Color32 {
+    use crate::model::agents::AgentState;
+    match state {
+        AgentState::Working => AGENT_WORKING,
+        AgentState::Waiting => AGENT_WAITING,
+        AgentState::Idle => AGENT_IDLE,
+        AgentState::Exited => AGENT_EXITED,
+    }
+}
+
 /// The text of a search hit's snippet, and the background of what matched.
 pub const SNIPPET_TEXT: Color32 = Color32::from_rgb(0xb8, 0xb8, 0xb8);
 pub const MATCH_HIGHLIGHT: Color32 = Color32::from_rgb(0xe7, 0xc5, 0x47);

@@ -30,6 +30,9 @@ impl egui_tiles::Behavior<PaneId> for TileBehavior<'_> {
         let Some(entry) = self.panes.get(*pane) else {
             return "gone".into();
         };
+        if let Some(agent) = &entry.agent {
+            return agent_badge(agent, self.view.focused == Some(*pane)).into();
+        }
         let mut title = entry.tab_title();
         if title.chars().count() > 40 {
             title = title.chars().take(39).collect::<String>() + "…";
@@ -94,4 +97,41 @@ impl egui_tiles::Behavior<PaneId> for TileBehavior<'_> {
             egui_tiles::ResizeState::Dragging => style.visuals.widgets.active.fg_stroke,
         }
     }
+}
+
+/// A pane running an agent is titled by it: a dot in the state's colour, the agent, the
+/// conversation's first prompt (or its id), and the state in words.
+fn agent_badge(agent: &crate::model::agents::PaneAgent, focused: bool) -> egui::text::LayoutJob {
+    use egui::text::{LayoutJob, TextFormat};
+    let color = crate::ui::theme::agent_state(agent.state);
+    let font = egui::FontId::proportional(13.0);
+    let text_color = if focused {
+        egui::Color32::WHITE
+    } else {
+        egui::Color32::from_gray(190)
+    };
+    let mut job = LayoutJob::default();
+    job.append("\u{2022} ", 0.0, TextFormat::simple(font.clone(), color));
+    let name = crate::ui::app::agent_label(agent.agent);
+    let topic = agent
+        .title
+        .clone()
+        .or_else(|| {
+            agent
+                .session
+                .as_ref()
+                .map(|id| id.chars().take(8).collect())
+        })
+        .unwrap_or_else(|| "new conversation".to_owned());
+    let mut topic: String = topic;
+    if topic.chars().count() > 28 {
+        topic = topic.chars().take(27).collect::<String>() + "\u{2026}";
+    }
+    job.append(
+        &format!("{name} \u{b7} {topic} "),
+        0.0,
+        TextFormat::simple(font.clone(), text_color),
+    );
+    job.append(agent.state.as_str(), 0.0, TextFormat::simple(font, color));
+    job
 }

@@ -20,6 +20,8 @@ pub struct Row<'a> {
     pub active: bool,
     /// A pane printed something since the workspace was last shown.
     pub unseen_output: bool,
+    /// An agent in one of its panes waits for the user.
+    pub agent_waiting: bool,
 }
 
 /// What the user asked for in the sidebar (or its dialogs).
@@ -246,6 +248,17 @@ impl Sidebar {
         if row.unseen_output {
             painter.circle_filled(egui::pos2(rect.max.x - 22.0, middle), 3.0, theme::ACCENT);
         }
+        let response = if row.agent_waiting {
+            // An agent waits here: an amber ring round the workspace's dot.
+            painter.circle_stroke(
+                egui::pos2(rect.min.x + 10.0, middle),
+                7.5,
+                egui::Stroke::new(2.0, theme::AGENT_WAITING),
+            );
+            response.on_hover_text("An agent here is waiting for you")
+        } else {
+            response
+        };
         if response.drag_started() {
             response.dnd_set_drag_payload(record.id);
         }

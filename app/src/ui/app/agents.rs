@@ -32,6 +32,73 @@ enum DialogState {
 }
 
 impl SpacesApp {
+    /// Where the agents keep their transcripts, per the config or the environment.
+    pub(super) fn session_roots(&self) -> SessionRoots {
+        self.config
+            .session_roots
+            .clone()
+            .unwrap_or_else(SessionRoots::from_env)
+    }
+
+    /// Keeps each pane's agent, session and state current; notifies about agents that
+    /// started waiting out of view, and shows the pane whose notification was clicked.
+    pub(super) fn agents_logic(&mut self, ctx: &egui::Context) {
+        if let Some(left) = self.agents.update(&mut self.panes) {
+            ctx.request_repaint_after(left);
+        }
+        let window_focused = ctx.input(|input| input.focused);
+        for pane in self.agents.take_newly_waiting() {
+            let in_view = window_focused && self.focused == Some(pane);
+            if in_view || !self.settings.notify_waiting_agents {
+                continue;
+            }
+            let Some(entry) = self.panes.get(pane) else {
+                continue;
+            };
+            let Some(agent) = &entry.agent else { continue };
+            let workspace = self
+                .workspaces
+                .get(entry.workspace)
+                .map(|record| record.name.clone())
+                .unwrap_or_default();
+            self.notifier
+                .notify(crate::model::agents::notifications::Note {
+                    pane,
+                    summary: format!("{} is waiting in {workspace}", agent_label(agent.agent)),
+                    body: agent.title.clone().unwrap_or_else(|| entry.tab_title()),
+                });
+        }
+        let clicked: Vec<_> = self.notifier.clicked.try_iter().collect();
+        for pane in clicked {
+            self.focus(pane);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+        }
+    }
+
+    /// Brings the agents up to date now (`spaces cli list` reads them).
+    pub(crate) fn refresh_agents(&mut self) {
+        self.agents.update(&mut self.panes);
+    }
+
+    /// Takes a hook event from `spaces hooks event`.
+    pub fn hook_event(
+        &mut self,
+        agent: Agent,
+        pane: Option<spaces_term::PaneId>,
+        payload: &str,
+    ) -> Result<spaces_term::PaneId, crate::model::agents::hook_event::HookProblem> {
+        if let Some(entry) = pane.and_then(|pane| self.panes.get_mut(pane)) {
+            // The agent's process, fresh: the hook may come before the once-a-second look.
+            entry.refresh_process(std::time::Duration::ZERO);
+        }
+        self.agents
+            .hook_event(&mut self.panes, agent, pane, payload)
+    }
+
+    pub fn agent_counts(&self) -> &crate::model::agents::HookCounts {
+        self.agents.counts()
+    }
+
     /// Starts indexing the agents' sessions in the background (when this session is saved:
     /// the index lives in the database).
     pub(super) fn start_sessions(&mut self, ctx: &egui::Context) {
@@ -171,12 +238,7 @@ impl SpacesApp {
                 } => {
                     ui.horizontal(|ui| {
                         for choice in Agent::ALL {
-                            let label = match choice {
-                                Agent::Claude => "Claude Code",
-                                Agent::Codex => "Codex",
-                                Agent::Gemini => "Gemini",
-                            };
-                            ui.radio_value(agent, choice, label);
+                            ui.radio_value(agent, choice, agent_label(choice));
                         }
                     });
                     ui.horizontal(|ui| {
@@ -228,5 +290,14 @@ impl SpacesApp {
         if let Some((session, dir)) = resume {
             self.resume_session(&session, Some(dir));
         }
+    }
+}
+
+/// The agent's name as people say it.
+pub(crate) fn agent_label(agent: Agent) -> &'static str {
+    match agent {
+        Agent::Claude => "Claude Code",
+        Agent::Codex => "Codex",
+        Agent::Gemini => "Gemini",
     }
 }

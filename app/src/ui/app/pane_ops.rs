@@ -35,7 +35,9 @@ impl SpacesApp {
         });
         let mut options = base_options(&self.settings, &self.config);
         options.cwd = cwd;
-        options.env = crate::model::workspace_setup::pane_env(setup);
+        options
+            .env
+            .extend(crate::model::workspace_setup::pane_env(setup));
         // An empty command keeps the default one (the login shell unless configured).
         if !command.is_empty() {
             options.command = command;
@@ -330,6 +332,7 @@ impl SpacesApp {
             PaneRequest::DismissRerun(pane) => {
                 if let Some(entry) = self.panes.get_mut(pane) {
                     entry.rerun_offer = None;
+                    entry.resume_problem = None;
                 }
             }
         }

@@ -27,6 +27,14 @@ impl SpacesApp {
                 panes: self.panes.ids_in(record.id).len(),
                 active: record.id == active,
                 unseen_output: record.id != active && self.has_unseen_output(record.id),
+                agent_waiting: self.panes.ids_in(record.id).into_iter().any(|pane| {
+                    self.panes
+                        .get(pane)
+                        .and_then(|entry| entry.agent.as_ref())
+                        .is_some_and(|agent| {
+                            agent.state == crate::model::agents::AgentState::Waiting
+                        })
+                }),
             })
             .collect();
         let archived: Vec<_> = self.workspaces.archived().collect();

@@ -337,7 +337,12 @@ impl SpacesApp {
             plan.env = env.clone();
         }
         let base = super::base_options(&self.settings, &self.config);
-        for pane in self.panes.restore_all(&plans, &base) {
+        // An archived workspace's agents are offered their conversations, not restarted.
+        let resume = crate::model::restore::ResumePolicy {
+            roots: self.session_roots(),
+            automatic: false,
+        };
+        for pane in self.panes.restore_all(&plans, &base, &resume) {
             self.notices.push(Notice::warning(format!(
                 "pane {pane} came back empty: its history could not be replayed"
             )));

@@ -17,17 +17,41 @@ pub(super) fn rerun_banner(
 ) {
     let mut child = banner(ui, rect);
     let line = crate::model::record::shell_join(command);
-    child.label(
-        egui::RichText::new(format!("Before the restart this pane ran `{line}`."))
-            .color(theme::BANNER_INFO),
-    );
+    let resumes = crate::model::agent_command::agent_of(command).is_some();
+    let (said, button) = if resumes {
+        (
+            format!("Before the restart an agent ran here: `{line}` resumes its conversation."),
+            "Resume conversation",
+        )
+    } else {
+        (
+            format!("Before the restart this pane ran `{line}`."),
+            "Run again",
+        )
+    };
+    child.label(egui::RichText::new(said).color(theme::BANNER_INFO));
     if child
-        .button("Run again")
+        .button(button)
         .on_hover_text(Command::RerunCommand.shortcut_text())
         .clicked()
     {
         requests.push(PaneRequest::Rerun(id));
     }
+    if child.button("Dismiss").clicked() {
+        requests.push(PaneRequest::DismissRerun(id));
+    }
+}
+
+/// Why a restored pane's conversation was not resumed.
+pub(super) fn problem_banner(
+    ui: &mut egui::Ui,
+    rect: Rect,
+    id: PaneId,
+    problem: &str,
+    requests: &mut Vec<PaneRequest>,
+) {
+    let mut child = banner(ui, rect);
+    child.label(egui::RichText::new(problem).color(theme::WARNING));
     if child.button("Dismiss").clicked() {
         requests.push(PaneRequest::DismissRerun(id));
     }
