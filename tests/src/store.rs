@@ -16,6 +16,8 @@ pub struct SavedPane {
     pub is_shell: bool,
     pub cols: u64,
     pub rows: u64,
+    /// The agent's conversation the pane was linked to.
+    pub agent_session: Option<String>,
 }
 
 /// A read-only connection to a window's database.
@@ -110,7 +112,7 @@ impl Store {
         let row = self
             .connection
             .query_row(
-                "SELECT cwd, command_json, is_shell, cols, rows FROM panes WHERE id = ?1",
+                "SELECT cwd, command_json, is_shell, cols, rows, agent_session FROM panes WHERE id = ?1",
                 params![pane as i64],
                 |row| {
                     Ok((
@@ -119,11 +121,12 @@ impl Store {
                         row.get::<_, i64>(2)?,
                         row.get::<_, i64>(3)?,
                         row.get::<_, i64>(4)?,
+                        row.get::<_, Option<String>>(5)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((cwd, command_json, is_shell, cols, rows)) = row else {
+        let Some((cwd, command_json, is_shell, cols, rows, agent_session)) = row else {
             return Ok(None);
         };
         let command = serde_json::from_str(&command_json)
@@ -134,6 +137,7 @@ impl Store {
             is_shell: is_shell != 0,
             cols: cols as u64,
             rows: rows as u64,
+            agent_session,
         }))
     }
 

@@ -29,6 +29,8 @@ pub struct Pane {
     pub resume_problem: Option<String>,
     /// A command typed into the pane's shell once it starts (a restored agent's resume).
     pub run_at_start: Option<Vec<String>>,
+    /// How much the pane had printed when its shell started (`run_at_start` waits for more).
+    pub output_at_start: Option<u64>,
     /// Until the resumed agent shows up (or this time passes), the pane's record keeps the
     /// agent it had: a restart in between must not lose the link.
     pub resume_pending_until: Option<Instant>,
@@ -47,6 +49,7 @@ impl Pane {
             agent: None,
             resume_problem: None,
             run_at_start: None,
+            output_at_start: None,
             resume_pending_until: None,
         };
         pane.refresh_process(Duration::ZERO);

@@ -116,11 +116,8 @@ impl Panes {
                 match entry.terminal.start() {
                     Ok(()) => {
                         entry.refresh_process(Duration::ZERO);
-                        // Typed into the new shell: when the agent ends, the shell is there.
-                        if let Some(command) = entry.run_at_start.take() {
-                            let mut line = super::record::shell_join(&command).into_bytes();
-                            line.push(b'\r');
-                            entry.terminal.write(line);
+                        if entry.run_at_start.is_some() {
+                            entry.output_at_start = Some(entry.terminal.bytes_read());
                             entry.resume_pending_until =
                                 Some(std::time::Instant::now() + RESUME_PENDING);
                         }
@@ -130,6 +127,26 @@ impl Panes {
             }
         }
         failed
+    }
+
+    /// Types each restored pane's pending command (an agent's resume) into its new shell
+    /// once the shell has printed its prompt: typed earlier, the terminal would echo it
+    /// before the shell reads it, and it would show twice.
+    pub fn type_pending_commands(&mut self) {
+        for entry in self.entries.values_mut() {
+            let Some(started) = entry.output_at_start else {
+                continue;
+            };
+            if entry.terminal.bytes_read() > started
+                && let Some(command) = entry.run_at_start.take()
+            {
+                // Typed into the shell: when the agent ends, the shell is there.
+                let mut line = super::record::shell_join(&command).into_bytes();
+                line.push(b'\r');
+                entry.terminal.write(line);
+                entry.output_at_start = None;
+            }
+        }
     }
 
     /// Starts the pane's command again in the same place (after it exited).

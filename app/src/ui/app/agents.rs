@@ -43,6 +43,7 @@ impl SpacesApp {
     /// Keeps each pane's agent, session and state current; notifies about agents that
     /// started waiting out of view, and shows the pane whose notification was clicked.
     pub(super) fn agents_logic(&mut self, ctx: &egui::Context) {
+        self.panes.type_pending_commands();
         if let Some(left) = self.agents.update(&mut self.panes) {
             ctx.request_repaint_after(left);
         }
