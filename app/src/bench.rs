@@ -16,6 +16,7 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
+mod agents;
 mod fixture;
 mod index;
 mod recording;
@@ -122,6 +123,14 @@ pub enum BenchKind {
         #[arg(long)]
         json: bool,
     },
+    /// Agents in panes, through a real window (needs a display): time from a hook event,
+    /// and from a transcript append, to the pane's state changing.
+    Agents {
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// One restore round in this process (run by `restore`).
     #[command(hide = true)]
     RestoreMeasure {
@@ -176,6 +185,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             frames,
             json,
         } => usage::run(*sessions, *responses, *frames, *json),
+        BenchKind::Agents { rounds, json } => agents::run((*rounds).max(1), *json),
         BenchKind::RestoreMeasure {
             dir,
             panes,

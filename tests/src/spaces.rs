@@ -66,6 +66,8 @@ pub struct Spaces {
     bin: PathBuf,
     root: tempfile::TempDir,
     app: Option<Child>,
+    /// Variables the window gets on top of the test's own (a private D-Bus...).
+    extra_env: Vec<(String, String)>,
 }
 
 impl Spaces {
@@ -77,7 +79,16 @@ impl Spaces {
 
     /// Starts another window on an existing display, with a data directory of its own.
     pub fn start_on(x_server: Arc<XServer>) -> anyhow::Result<Self> {
-        Self::start_inner(x_server, None)
+        Self::start_inner(x_server, None, Vec::new())
+    }
+
+    /// Starts Xvfb and a window whose environment also has `env`.
+    pub fn start_with_env(env: &[(&str, &str)]) -> anyhow::Result<Self> {
+        let env = env
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+            .collect();
+        Self::start_inner(Arc::new(XServer::start()?), None, env)
     }
 
     /// Starts a window on `x_server` after `prepare` has filled its data directory (created
@@ -86,11 +97,15 @@ impl Spaces {
         x_server: Arc<XServer>,
         prepare: impl FnOnce(&Path) -> anyhow::Result<()>,
     ) -> anyhow::Result<Self> {
-        Self::start_inner(x_server, Some(Box::new(prepare)))
+        Self::start_inner(x_server, Some(Box::new(prepare)), Vec::new())
     }
 
     /// Without `prepare` the app creates the data directory itself (tests check its mode).
-    fn start_inner(x_server: Arc<XServer>, prepare: Option<Prepare<'_>>) -> anyhow::Result<Self> {
+    fn start_inner(
+        x_server: Arc<XServer>,
+        prepare: Option<Prepare<'_>>,
+        extra_env: Vec<(String, String)>,
+    ) -> anyhow::Result<Self> {
         require_tool("xdotool", "xdotool")?;
         let bin = spaces_bin()?;
         let root = tempfile::Builder::new()
@@ -114,6 +129,7 @@ impl Spaces {
             bin,
             root,
             app: None,
+            extra_env,
         };
         spaces.launch()?;
         Ok(spaces)
@@ -179,6 +195,7 @@ impl Spaces {
             .env_remove("SPACES_PANE_ID")
             .env_remove("TMUX")
             .env_remove("PROMPT_COMMAND")
+            .envs(self.extra_env.iter().map(|(key, value)| (key, value)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().context("sharing the app log")?)
             .stderr(log)

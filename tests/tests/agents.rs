@@ -142,8 +142,16 @@ fn two_agents_are_linked_show_their_states_and_resume_after_kill9() -> Result<()
     spaces.wait_for_prompt(codex)?;
     // A login shell's profile sets its own PATH: put the stand-ins first, as an install would.
     let path = "export PATH=\"$HOME/bin:$PATH\"";
-    type_line(&spaces, claude, &format!("{path}; cd {} && claude", web.display()))?;
-    type_line(&spaces, codex, &format!("{path}; cd {} && codex", api.display()))?;
+    type_line(
+        &spaces,
+        claude,
+        &format!("{path}; cd {} && claude", web.display()),
+    )?;
+    type_line(
+        &spaces,
+        codex,
+        &format!("{path}; cd {} && codex", api.display()),
+    )?;
     spaces.wait_for_text(claude, "claude stand-in")?;
     spaces.wait_for_text(codex, "codex stand-in")?;
 

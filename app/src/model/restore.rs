@@ -191,3 +191,79 @@ fn divider_line(at_ms: i64, cols: usize) -> String {
     let rule = "─".repeat(side.min(40));
     format!("\x1b[2m{rule}{label}{rule}\x1b[0m\r\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(command: &[&str], agent: Option<(&str, &str)>, cwd: &str) -> RestorePlan {
+        let mut record = PaneRecord::new_shell(
+            spaces_store::PaneId(1),
+            spaces_store::WorkspaceId(1),
+            cwd,
+            80,
+            24,
+        );
+        record.is_shell = command.is_empty();
+        record.command = command.iter().map(|arg| (*arg).to_owned()).collect();
+        record.agent_kind = agent.map(|(kind, _)| kind.to_owned());
+        record.agent_session = agent.map(|(_, session)| session.to_owned());
+        RestorePlan {
+            record,
+            snapshot: None,
+            tail: Vec::new(),
+            end_offset: 0,
+            last_activity_ms: 0,
+            env: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_linked_agent_resumes_its_own_session_or_says_why_not() {
+        let base = tempfile::tempdir().expect("tempdir");
+        let cwd = base.path().join("web");
+        std::fs::create_dir_all(&cwd).expect("mkdir");
+        let cwd = cwd.to_str().expect("utf-8");
+        let roots = SessionRoots {
+            claude: Some(base.path().join("claude")),
+            codex: None,
+            gemini: None,
+        };
+        let transcript = base.path().join("claude/projects/-web/s1.jsonl");
+        std::fs::create_dir_all(transcript.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&transcript, "{}\n").expect("write");
+
+        // A plain shell, or an agent never linked: nothing to resume.
+        assert_eq!(plan(&[], None, cwd).agent_resume(&roots), None);
+        assert_eq!(plan(&["claude"], None, cwd).agent_resume(&roots), None);
+        // Linked: the same program, resuming the linked session.
+        let linked = plan(&["/bin/sh", "/x/claude"], Some(("claude", "s1")), cwd);
+        assert_eq!(
+            linked.agent_resume(&roots),
+            Some(AgentResume::Resume(
+                ["/bin/sh", "/x/claude", "--resume", "s1"]
+                    .map(String::from)
+                    .to_vec()
+            ))
+        );
+        // The agent deleted the conversation.
+        let gone = plan(&["/bin/sh", "/x/claude"], Some(("claude", "s2")), cwd);
+        assert!(
+            matches!(gone.agent_resume(&roots), Some(AgentResume::Problem(p)) if p.contains("s2") && p.contains("gone"))
+        );
+        // The CLI is gone.
+        let no_cli = plan(&["/nonexistent/claude"], Some(("claude", "s1")), cwd);
+        assert!(
+            matches!(no_cli.agent_resume(&roots), Some(AgentResume::Problem(p)) if p.contains("not on PATH"))
+        );
+        // The directory is gone.
+        let no_dir = plan(
+            &["/bin/sh", "/x/claude"],
+            Some(("claude", "s1")),
+            "/nonexistent/dir",
+        );
+        assert!(
+            matches!(no_dir.agent_resume(&roots), Some(AgentResume::Problem(p)) if p.contains("no longer exists"))
+        );
+    }
+}
