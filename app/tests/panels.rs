@@ -138,4 +138,10 @@ fn the_usage_view_shows_the_known_figures() {
     assert!(
         window.has_label_containing("20250 input, 2520 output, 6000 cache write, 57000 cache read")
     );
+    // No pane of this window ran those sessions or was in their folders.
+    assert!(window.has_label("Cost by workspace"));
+    assert!(
+        window.has_label_containing("(no workspace): $0.09"),
+        "the workspace row"
+    );
 }

@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "workspace_setup",
         sql: include_str!("../migrations/0006_workspace_setup.sql"),
     },
+    Migration {
+        version: 7,
+        name: "agent_links",
+        sql: include_str!("../migrations/0007_agent_links.sql"),
+    },
 ];
 
 /// The bookkeeping table, created outside the numbered list so the list can be checked first.

@@ -58,9 +58,15 @@ pub enum GroupBy {
     Model,
     /// `claude`, `codex`, `gemini`.
     Agent,
+    /// The workspace the session ran in: the one of the pane it was linked to, else of a pane
+    /// that was in the session's directory, else [`NO_WORKSPACE`].
+    Workspace,
     /// The session's working directory.
     Project,
 }
+
+/// The key of sessions no workspace can be found for.
+pub const NO_WORKSPACE: &str = "(no workspace)";
 
 /// Which responses a report covers and how it groups them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -76,6 +82,8 @@ pub struct UsageQuery {
     pub model: Option<String>,
     /// A working directory: its sessions and those of the folders below it.
     pub project: Option<String>,
+    /// A workspace name (see [`GroupBy::Workspace`]).
+    pub workspace: Option<String>,
     pub time_zone: UsageTimeZone,
 }
 

@@ -497,3 +497,71 @@ fn a_response_with_a_prompt_above_200k_tokens_pays_the_long_context_rates() {
     //   10000*6 + 1000*22.5 + 195000*0.60 = 60000 + 22500 + 117000 = 199500 -> $0.1995
     assert_cost(&report.totals, 0.1995);
 }
+
+#[test]
+fn cost_by_workspace_follows_the_pane_links_then_the_directories() {
+    use spaces_store::{PaneId, PaneRecord, WorkspaceId, WorkspaceRecord};
+    const CODEX_SESSION: &str = "019a9776-0a34-7842-8627-112b63d66e91";
+    let indexed = Indexed::new();
+    let database = &indexed.database;
+    for (id, name) in [(1, "web"), (2, "api")] {
+        database
+            .upsert_workspace(&WorkspaceRecord::new(WorkspaceId(id), name, "#5b9cf5", id))
+            .expect("workspace");
+    }
+    let by_workspace = |query: UsageQuery| -> Vec<(String, f64)> {
+        indexed
+            .report(&UsageQuery {
+                group_by: GroupBy::Workspace,
+                ..query
+            })
+            .rows
+            .into_iter()
+            .map(|row| (row.key, row.figures.cost_usd.expect("priced")))
+            .collect()
+    };
+    let close = |rows: &[(String, f64)], expected: &[(&str, f64)]| {
+        assert_eq!(rows.len(), expected.len(), "{rows:?}");
+        for ((key, cost), (want_key, want_cost)) in rows.iter().zip(expected) {
+            assert_eq!(key, want_key);
+            assert!(
+                (cost - want_cost).abs() < 1e-12,
+                "{key}: {cost} vs {want_cost}"
+            );
+        }
+    };
+    // Nothing links any session yet.
+    close(&by_workspace(all_in_utc()), &[("(no workspace)", 0.087655)]);
+
+    // The Codex session ran in a pane of "api" (in another directory than its own): the link
+    // is kept after the agent exits and the pane record lets go of it.
+    let mut codex_pane = PaneRecord::new_shell(PaneId(1), WorkspaceId(2), "/tmp/elsewhere", 80, 24);
+    codex_pane.is_shell = false;
+    codex_pane.agent_kind = Some("codex".into());
+    codex_pane.agent_session = Some(CODEX_SESSION.into());
+    database.upsert_pane(&codex_pane).expect("pane");
+    codex_pane.agent_kind = None;
+    codex_pane.agent_session = None;
+    database.upsert_pane(&codex_pane).expect("pane");
+    // A pane of "web" was in /home/alice/webapp, where the Claude and Gemini sessions ran.
+    database
+        .upsert_pane(&PaneRecord::new_shell(
+            PaneId(2),
+            WorkspaceId(1),
+            "/home/alice/webapp",
+            80,
+            24,
+        ))
+        .expect("pane");
+    // api: the Codex rollout ($0.02625); web: the rest ($0.087655 - $0.02625).
+    close(
+        &by_workspace(all_in_utc()),
+        &[("api", 0.02625), ("web", 0.061405)],
+    );
+    let api_only = indexed.report(&UsageQuery {
+        workspace: Some("api".into()),
+        ..all_in_utc()
+    });
+    assert_cost(&api_only.totals, 0.02625);
+    assert_eq!(api_only.by_agent.len(), 1);
+}

@@ -29,6 +29,8 @@ pub struct PaneInfo {
     pub agent: Option<String>,
     pub session_id: Option<String>,
     pub agent_state: Option<String>,
+    /// The linked session's cost so far, in dollars.
+    pub agent_cost: Option<f64>,
 }
 
 impl PaneInfo {
@@ -52,6 +54,7 @@ impl PaneInfo {
             agent: text("agent"),
             session_id: text("session_id"),
             agent_state: text("agent_state"),
+            agent_cost: value["agent_usage"]["cost_usd"].as_f64(),
         })
     }
 }

@@ -44,7 +44,7 @@ while IFS= read -r line; do
   if [ "$line" = y ]; then
     printf '{"type":"user","sessionId":"%s","cwd":"%s","timestamp":"%s","message":{"content":[{"type":"tool_result","tool_use_id":"t1","content":"ok"}]}}\n' "$sid" "$cwd" "$(now)" >> "$file"
     hook PostToolUse
-    printf '{"type":"assistant","sessionId":"%s","cwd":"%s","timestamp":"%s","message":{"content":[{"type":"text","text":"Done."}]}}\n' "$sid" "$cwd" "$(now)" >> "$file"
+    printf '{"type":"assistant","sessionId":"%s","cwd":"%s","timestamp":"%s","requestId":"req_1","message":{"id":"msg_1","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"Done."}],"usage":{"input_tokens":1000,"output_tokens":200,"cache_creation_input_tokens":0,"cache_read_input_tokens":0}}}\n' "$sid" "$cwd" "$(now)" >> "$file"
     hook Stop
     echo "claude: done"
   else
@@ -212,6 +212,12 @@ fn two_agents_are_linked_show_their_states_and_resume_after_kill9() -> Result<()
         amber_pixels(&spaces)? < amber_waiting,
         "the amber stayed after the answer"
     );
+    // The answer's tokens are indexed and priced: 1000 input and 200 output tokens of
+    // claude-sonnet-4-5 at $3 and $15 per million = $0.003 + $0.003.
+    agent_pane(&spaces, claude, "the pane's cost", |info| {
+        info.agent_cost
+            .is_some_and(|cost| (cost - 0.006).abs() < 1e-9)
+    })?;
 
     // Codex, with no hooks: working while its tool call is fresh, waiting once the pane has
     // gone quiet on it, idle after the turn completes.

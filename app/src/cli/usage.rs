@@ -1,4 +1,4 @@
-//! `spaces usage daily|weekly|monthly|session|model`: tokens and cost of the agents' sessions,
+//! `spaces usage daily|weekly|monthly|session|model|workspace|project`: tokens and cost of the agents' sessions,
 //! as a table or JSON, with or without the window. The index is brought up to date first.
 
 use std::path::Path;
@@ -22,6 +22,10 @@ pub struct UsageArgs {
     pub until: Option<NaiveDate>,
     #[arg(long, global = true, value_enum)]
     pub agent: Option<AgentName>,
+    /// Only the sessions of this workspace (the one their pane was in, else the one that had a
+    /// pane in their directory).
+    #[arg(long, global = true)]
+    pub workspace: Option<String>,
     /// Days are counted in this time zone: `UTC` or an offset like `+02:00` (default: the
     /// local time zone, `TZ`).
     #[arg(long, global = true, value_parser = parse_zone)]
@@ -42,6 +46,10 @@ pub enum UsagePeriod {
     Session,
     /// One row per model.
     Model,
+    /// One row per workspace.
+    Workspace,
+    /// One row per project (the sessions' working directory).
+    Project,
 }
 
 fn parse_day(text: &str) -> Result<NaiveDate, String> {
@@ -85,8 +93,11 @@ pub fn run(data_dir: &Path, args: &UsageArgs) -> anyhow::Result<()> {
             UsagePeriod::Monthly => GroupBy::Month,
             UsagePeriod::Session => GroupBy::Session,
             UsagePeriod::Model => GroupBy::Model,
+            UsagePeriod::Workspace => GroupBy::Workspace,
+            UsagePeriod::Project => GroupBy::Project,
         },
         agent: args.agent.map(Into::into),
+        workspace: args.workspace.clone(),
         time_zone: args
             .timezone
             .map_or(UsageTimeZone::Local, UsageTimeZone::Fixed),
@@ -118,6 +129,8 @@ fn print_table(report: &UsageReport, period: UsagePeriod) {
         UsagePeriod::Monthly => "MONTH",
         UsagePeriod::Session => "SESSION",
         UsagePeriod::Model => "MODEL",
+        UsagePeriod::Workspace => "WORKSPACE",
+        UsagePeriod::Project => "PROJECT",
     };
     println!(
         "{key:<38} {:>12} {:>12} {:>14} {:>14} {:>11}",

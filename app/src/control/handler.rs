@@ -284,6 +284,7 @@ fn list(app: &mut SpacesApp) -> Vec<PaneInfo> {
             agent: agent.map(|agent| agent.agent.as_str().to_owned()),
             session_id: agent.and_then(|agent| agent.session.clone()),
             agent_state: agent.map(|agent| agent.state.as_str().to_owned()),
+            agent_usage: agent.and_then(|agent| agent.usage),
         });
     }
     out

@@ -197,7 +197,7 @@ pub struct WorkspaceInfo {
 }
 
 /// One pane as `spaces cli list --json` prints it (the documented fields; keep them stable).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PaneInfo {
     pub id: PaneId,
     pub workspace: String,
@@ -221,6 +221,10 @@ pub struct PaneInfo {
     /// "working", "waiting", "idle", "exited", or null when no agent ran here.
     #[serde(default)]
     pub agent_state: Option<String>,
+    /// The linked session's tokens and cost so far (`input_tokens`, `output_tokens`,
+    /// `cache_creation_tokens`, `cache_read_tokens`, `cost_usd`, `unpriced`, `responses`).
+    #[serde(default)]
+    pub agent_usage: Option<spaces_store::usage::UsageFigures>,
 }
 
 /// `spaces cli status`: what the window tells the user about itself.

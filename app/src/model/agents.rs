@@ -102,6 +102,8 @@ pub struct PaneAgent {
     pub link: Option<Link>,
     /// The conversation's first prompt, short.
     pub title: Option<String>,
+    /// Its tokens and cost so far.
+    pub usage: Option<spaces_store::usage::UsageFigures>,
     pub state: AgentState,
     /// The agent's process (its process group leader in the pane).
     pid: i32,
@@ -125,6 +127,7 @@ impl PaneAgent {
             session,
             link,
             title: None,
+            usage: None,
             state: AgentState::Idle,
             pid,
             started_ms: process_started_ms(pid).unwrap_or_else(spaces_store::unix_millis),
@@ -195,9 +198,13 @@ pub struct Agents {
 
 impl Agents {
     /// Starts the watcher on the agents' folders (`None`: no watcher, hooks and command
-    /// lines only).
-    pub fn start(roots: Option<SessionRoots>, wake: Arc<dyn Fn() + Send + Sync>) -> Self {
-        let watcher = roots.and_then(|roots| match Watcher::start(roots, wake) {
+    /// lines only), reading sessions' tokens and cost from `usage` when given.
+    pub fn start(
+        roots: Option<SessionRoots>,
+        usage: Option<watcher::UsageSource>,
+        wake: Arc<dyn Fn() + Send + Sync>,
+    ) -> Self {
+        let watcher = roots.and_then(|roots| match Watcher::start(roots, usage, wake) {
             Ok(watcher) => Some(watcher),
             Err(error) => {
                 tracing::warn!(%error, "the agent watcher did not start");
@@ -364,6 +371,7 @@ impl Agents {
         if known.session.as_deref() != Some(&event.session) {
             known.title = None;
             known.tail = None;
+            known.usage = None;
         }
         known.session = Some(event.session.clone());
         known.link = Some(Link::Hook);
@@ -431,6 +439,7 @@ fn apply_report(panes: &mut Panes, report: Report) {
     }
     if known.session == report.session {
         known.tail = report.tail;
+        known.usage = report.usage;
         known.title = report.title.or(known.title.take());
     }
 }

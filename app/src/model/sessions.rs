@@ -22,6 +22,8 @@ use crate::model::threads::lock;
 /// Changes in the agents' folders are gathered this long before indexing them (an agent
 /// appends many lines in a burst).
 const SETTLE: Duration = Duration::from_millis(150);
+/// How often folders of agents that were not there yet are looked for.
+const ROOTS_CHECK: Duration = Duration::from_secs(2);
 
 /// What the panel asks.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,6 +64,8 @@ pub struct UsageAnswer {
     pub by_day: UsageReport,
     /// Rows per project (session working directory).
     pub by_project: UsageReport,
+    /// Rows per workspace (the pane a session was linked to, else its directory's).
+    pub by_workspace: UsageReport,
     pub sessions_per_day: Vec<SessionsOnDay>,
     /// Active time per workspace and agent, most-run shell commands.
     pub activity: Activity,
@@ -160,10 +164,19 @@ fn run(
         }
     };
     let (changes_tx, changes) = crossbeam_channel::unbounded();
-    let _watcher = watch(roots, changes_tx);
+    let mut watcher = watcher(changes_tx);
+    let mut watched = Vec::new();
+    watch_new_roots(watcher.as_mut(), roots, &mut watched);
     index(&database, roots, shared);
+    let roots_check = crossbeam_channel::tick(ROOTS_CHECK);
     loop {
         select! {
+            // An agent installed after the window started: its folder appears later.
+            recv(roots_check) -> _ => {
+                if watch_new_roots(watcher.as_mut(), roots, &mut watched) {
+                    index(&database, roots, shared);
+                }
+            },
             recv(queries) -> query => match query {
                 Ok((serial, query)) => {
                     let answer = answer(&database, path, query);
@@ -191,30 +204,48 @@ fn run(
     }
 }
 
-/// Watches every root that exists (recursively); `None` when watching is not possible, and
-/// then only the first pass runs.
-fn watch(
-    roots: &SessionRoots,
+/// The watcher of the agents' folders; `None` when watching is not possible, and then only
+/// the first pass runs.
+fn watcher(
     changes: Sender<notify::Result<notify::Event>>,
 ) -> Option<notify::RecommendedWatcher> {
-    use notify::Watcher as _;
-    let mut watcher = match notify::recommended_watcher(changes) {
-        Ok(watcher) => watcher,
+    match notify::recommended_watcher(changes) {
+        Ok(watcher) => Some(watcher),
         Err(error) => {
             tracing::warn!(%error, "cannot watch the agents' folders; sessions are indexed at start only");
-            return None;
-        }
-    };
-    for root in [&roots.claude, &roots.codex, &roots.gemini]
-        .into_iter()
-        .flatten()
-        .filter(|root| root.is_dir())
-    {
-        if let Err(error) = watcher.watch(root, notify::RecursiveMode::Recursive) {
-            tracing::warn!(%error, root = %root.display(), "cannot watch");
+            None
         }
     }
-    Some(watcher)
+}
+
+/// Starts watching (recursively) every root that exists now and is not watched yet; whether
+/// it started any.
+fn watch_new_roots(
+    watcher: Option<&mut notify::RecommendedWatcher>,
+    roots: &SessionRoots,
+    watched: &mut Vec<PathBuf>,
+) -> bool {
+    use notify::Watcher as _;
+    let Some(watcher) = watcher else {
+        return false;
+    };
+    let mut started = false;
+    let new: Vec<PathBuf> = [&roots.claude, &roots.codex, &roots.gemini]
+        .into_iter()
+        .flatten()
+        .filter(|root| root.is_dir() && !watched.contains(root))
+        .cloned()
+        .collect();
+    for root in &new {
+        match watcher.watch(root, notify::RecursiveMode::Recursive) {
+            Ok(()) => {
+                watched.push(root.clone());
+                started = true;
+            }
+            Err(error) => tracing::warn!(%error, root = %root.display(), "cannot watch"),
+        }
+    }
+    started
 }
 
 /// One incremental pass, with its progress and outcome in the shared status.
@@ -287,21 +318,26 @@ fn answer(database: &Database, path: &Path, query: SessionQuery) -> SessionAnswe
 /// How many of each workspace's most-run commands the analytics view lists.
 const TOP_COMMANDS: usize = 8;
 
-/// What the analytics view shows for `query`: its report by day and by project, and sessions
-/// per day.
+/// What the analytics view shows for `query`: its report by day, by project and by
+/// workspace, and sessions per day.
 pub fn usage_answer(
     database: &Database,
     query: &UsageQuery,
     prices: &Pricing,
     pricing_problem: Option<String>,
 ) -> spaces_store::Result<SessionAnswer> {
-    let overview = database.usage_overview(query, [GroupBy::Day, GroupBy::Project], prices)?;
-    let [by_day, by_project] = overview.reports;
+    let overview = database.usage_overview(
+        query,
+        [GroupBy::Day, GroupBy::Project, GroupBy::Workspace],
+        prices,
+    )?;
+    let [by_day, by_project, by_workspace] = overview.reports;
     let sessions_per_day = overview.sessions_per_day;
     let activity = database.activity(query, TOP_COMMANDS)?;
     Ok(SessionAnswer::Usage(Box::new(UsageAnswer {
         by_day,
         by_project,
+        by_workspace,
         sessions_per_day,
         activity,
         pricing_problem,

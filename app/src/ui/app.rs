@@ -223,6 +223,14 @@ impl SpacesApp {
         }
         let search_indexer = startup::start_search_indexer(&store.persistence, &mut notices);
         let search_recorder = store.persistence.recorder.clone();
+        let usage_source =
+            store
+                .persistence
+                .saves_to_disk()
+                .then(|| crate::model::agents::watcher::UsageSource {
+                    database: store.persistence.database_path().to_path_buf(),
+                    data_dir: config.data_dir.clone(),
+                });
         let now = Instant::now();
         let mut app = Self {
             stopped_recording: false,
@@ -270,10 +278,14 @@ impl SpacesApp {
             ),
             search_indexer,
             agent_dialog: agents::AgentDialog::default(),
-            agents: crate::model::agents::Agents::start(Some(resume.roots.clone()), {
-                let ctx = ctx.clone();
-                Arc::new(move || ctx.request_repaint())
-            }),
+            agents: crate::model::agents::Agents::start(
+                Some(resume.roots.clone()),
+                usage_source,
+                {
+                    let ctx = ctx.clone();
+                    Arc::new(move || ctx.request_repaint())
+                },
+            ),
             notifier: crate::model::agents::notifications::Notifier::start({
                 let ctx = ctx.clone();
                 Arc::new(move || ctx.request_repaint())

@@ -65,12 +65,19 @@ impl egui_tiles::Behavior<PaneId> for TileBehavior<'_> {
         tile_id: TileId,
         button_response: egui::Response,
     ) -> egui::Response {
+        let pane = tiles.get_pane(&tile_id).copied();
         if button_response.clicked()
-            && let Some(pane) = tiles.get_pane(&tile_id)
+            && let Some(pane) = pane
         {
-            self.view.requests.push(PaneRequest::Focus(*pane));
+            self.view.requests.push(PaneRequest::Focus(pane));
         }
-        button_response
+        match pane
+            .and_then(|pane| self.panes.get(pane))
+            .and_then(|entry| entry.agent.as_ref())
+        {
+            Some(agent) => button_response.on_hover_text(agent_details(agent)),
+            None => button_response,
+        }
     }
 
     fn simplification_options(&self) -> SimplificationOptions {
@@ -132,6 +139,44 @@ fn agent_badge(agent: &crate::model::agents::PaneAgent, focused: bool) -> egui::
         0.0,
         TextFormat::simple(font.clone(), text_color),
     );
-    job.append(agent.state.as_str(), 0.0, TextFormat::simple(font, color));
+    job.append(
+        agent.state.as_str(),
+        0.0,
+        TextFormat::simple(font.clone(), color),
+    );
+    if let Some(usage) = agent.usage.filter(|usage| usage.responses > 0) {
+        job.append(
+            &format!(" \u{b7} {}", crate::ui::usage::cost_text(&usage)),
+            0.0,
+            TextFormat::simple(font, text_color),
+        );
+    }
     job
+}
+
+/// What hovering an agent's tab says: the conversation, and its tokens and cost.
+fn agent_details(agent: &crate::model::agents::PaneAgent) -> String {
+    let mut text = format!(
+        "{} \u{2014} {}",
+        crate::ui::app::agent_label(agent.agent),
+        agent.state.as_str()
+    );
+    if let Some(title) = &agent.title {
+        text.push_str(&format!("\n{title}"));
+    }
+    if let Some(session) = &agent.session {
+        text.push_str(&format!("\nsession {session}"));
+    }
+    if let Some(usage) = &agent.usage {
+        text.push_str(&format!(
+            "\n{}: {} responses; input {}, output {}, cache write {}, cache read {} tokens",
+            crate::ui::usage::cost_text(usage),
+            usage.responses,
+            usage.input_tokens,
+            usage.output_tokens,
+            usage.cache_creation_tokens,
+            usage.cache_read_tokens
+        ));
+    }
+    text
 }

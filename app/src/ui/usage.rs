@@ -44,6 +44,7 @@ pub struct UsageView {
     agent: Option<Agent>,
     model: Option<String>,
     project: String,
+    workspace: Option<String>,
     asked: Option<UsageQuery>,
     /// When the figures were last asked for (pane activity is asked again every minute).
     asked_at: Option<std::time::Instant>,
@@ -64,6 +65,7 @@ impl Default for UsageView {
             agent: None,
             model: None,
             project: String::new(),
+            workspace: None,
             asked: None,
             asked_at: None,
             serial: 0,
@@ -103,6 +105,7 @@ impl UsageView {
             agent: self.agent,
             model: self.model.clone(),
             project: (!self.project.trim().is_empty()).then(|| self.project.trim().to_owned()),
+            workspace: self.workspace.clone(),
             ..UsageQuery::default()
         }
     }
@@ -183,11 +186,23 @@ impl UsageView {
             cost_per_day(ui, &answer.by_day.rows);
             ui.heading("Tokens per day, by kind");
             tokens_per_day(ui, &answer.by_day.rows);
-            ui.columns(2, |columns| {
+            ui.columns(3, |columns| {
                 columns[0].heading("Cost by agent");
                 cost_by_agent(&mut columns[0], &answer);
-                columns[1].heading("Cost by project");
-                cost_by_project(&mut columns[1], &answer.by_project.rows);
+                columns[1].heading("Cost by workspace");
+                cost_by_key(
+                    &mut columns[1],
+                    "usage-cost-by-workspace",
+                    &answer.by_workspace.rows,
+                    str::to_owned,
+                );
+                columns[2].heading("Cost by project");
+                cost_by_key(
+                    &mut columns[2],
+                    "usage-cost-by-project",
+                    &answer.by_project.rows,
+                    short_project,
+                );
             });
             ui.heading("Sessions per day");
             sessions_per_day(ui, &answer.sessions_per_day);
@@ -250,6 +265,30 @@ impl UsageView {
                     ui.selectable_value(&mut self.model, None, "All models");
                     for model in models {
                         ui.selectable_value(&mut self.model, Some(model.clone()), model);
+                    }
+                });
+            let workspaces: Vec<String> = self
+                .answer
+                .as_ref()
+                .map(|answer| {
+                    answer
+                        .by_workspace
+                        .rows
+                        .iter()
+                        .map(|row| row.key.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            egui::ComboBox::from_id_salt("usage-workspace")
+                .selected_text(self.workspace.as_deref().unwrap_or("All workspaces"))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.workspace, None, "All workspaces");
+                    for workspace in workspaces {
+                        ui.selectable_value(
+                            &mut self.workspace,
+                            Some(workspace.clone()),
+                            workspace,
+                        );
                     }
                 });
             ui.add(
@@ -522,7 +561,8 @@ fn cost_by_agent(ui: &mut egui::Ui, answer: &UsageAnswer) {
     }
 }
 
-fn cost_by_project(ui: &mut egui::Ui, rows: &[UsageRow]) {
+/// The ten costliest rows of a report keyed by workspace or project, as bars and lines.
+fn cost_by_key(ui: &mut egui::Ui, id: &str, rows: &[UsageRow], short: impl Fn(&str) -> String) {
     let mut rows: Vec<&UsageRow> = rows.iter().collect();
     rows.sort_by(|a, b| {
         b.figures
@@ -542,8 +582,8 @@ fn cost_by_project(ui: &mut egui::Ui, rows: &[UsageRow]) {
             ))
         })
         .collect();
-    let names = rows.iter().map(|row| short_project(&row.key)).collect();
-    category_chart(ui, "usage-cost-by-project", names, bars);
+    let names = rows.iter().map(|row| short(&row.key)).collect();
+    category_chart(ui, id, names, bars);
     for row in rows {
         ui.label(format!(
             "{}: {} ({} responses)",

@@ -78,7 +78,7 @@ impl Normalised {
 /// What a report says about a set of responses. `cost_usd` is the cost of the priced part;
 /// it is `None` when nothing in the set has a price, and `unpriced` says that some tokens
 /// (of a model the price table does not know) are counted but not in `cost_usd`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct UsageFigures {
     /// Input not read from a cache.
     pub input_tokens: u64,

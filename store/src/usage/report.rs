@@ -9,8 +9,8 @@ use rusqlite::{Row, params};
 use super::figures::{Normalised, RawCounts, UsageFigures};
 use super::pricing::{ModelPrice, Pricing};
 use super::{
-    AgentUsage, GroupBy, ModelUsage, SessionUsage, SessionsOnDay, UsageOverview, UsageQuery,
-    UsageReport, UsageRow, UsageTimeZone,
+    AgentUsage, GroupBy, ModelUsage, NO_WORKSPACE, SessionUsage, SessionsOnDay, UsageOverview,
+    UsageQuery, UsageReport, UsageRow, UsageTimeZone,
 };
 use crate::database::Database;
 use crate::error::Result;
@@ -37,7 +37,9 @@ impl Database {
     /// The usage and cost of the responses `query` covers, priced with `prices`.
     pub fn usage_report(&self, query: &UsageQuery, prices: &Pricing) -> Result<UsageReport> {
         let mut tally = Tally::new(query, prices);
-        self.each_bucket(query, |bucket| tally.add(bucket))?;
+        self.each_bucket(query, query.group_by == GroupBy::Workspace, |bucket| {
+            tally.add(bucket);
+        })?;
         let sessions = self.session_names(tally.session_rows())?;
         Ok(tally.finish(&sessions))
     }
@@ -114,7 +116,7 @@ impl Database {
     /// filters (the model filter applies to responses only). Days with neither are left out.
     pub fn sessions_per_day(&self, query: &UsageQuery) -> Result<Vec<SessionsOnDay>> {
         let mut active = ActiveSessions::new(query);
-        self.each_bucket(query, |bucket| active.add(&bucket))?;
+        self.each_bucket(query, false, |bucket| active.add(&bucket))?;
         self.sessions_started(query, active)
     }
 
@@ -134,7 +136,8 @@ impl Database {
             Tally::new(&grouped, prices)
         });
         let mut active = ActiveSessions::new(query);
-        self.each_bucket(query, |bucket| {
+        let by_workspace = group_bys.contains(&GroupBy::Workspace);
+        self.each_bucket(query, by_workspace, |bucket| {
             active.add(&bucket);
             for tally in &mut tallies {
                 tally.add(bucket);
@@ -192,8 +195,19 @@ impl Database {
         Ok(days.into_values().collect())
     }
 
-    /// Calls `visit` with every bucket sum `query` covers.
-    fn each_bucket(&self, query: &UsageQuery, mut visit: impl FnMut(Bucket<'_>)) -> Result<()> {
+    /// Calls `visit` with every bucket sum `query` covers. Each bucket's workspace is looked
+    /// up when `by_workspace` (or the query filters by workspace).
+    fn each_bucket(
+        &self,
+        query: &UsageQuery,
+        by_workspace: bool,
+        mut visit: impl FnMut(Bucket<'_>),
+    ) -> Result<()> {
+        let workspaces = if by_workspace || query.workspace.is_some() {
+            self.session_workspaces()?
+        } else {
+            HashMap::new()
+        };
         let (lower, upper) = millisecond_range(query);
         let (agent, project, below) = session_filters(query);
         let mut statement = self.connection().prepare_cached(BUCKETS_SQL)?;
@@ -206,9 +220,21 @@ impl Database {
             below
         ])?;
         while let Some(row) = rows.next()? {
+            let session_row: i64 = row.get(1)?;
+            let workspace = workspaces
+                .get(&session_row)
+                .map_or(NO_WORKSPACE, String::as_str);
+            if query
+                .workspace
+                .as_deref()
+                .is_some_and(|wanted| wanted != workspace)
+            {
+                continue;
+            }
             visit(Bucket {
                 bucket: row.get(0)?,
-                session_row: row.get(1)?,
+                session_row,
+                workspace,
                 agent: agent_of(row, 2)?,
                 model: text(row, 3)?,
                 long_context: row.get(4)?,
@@ -217,6 +243,50 @@ impl Database {
             });
         }
         Ok(())
+    }
+
+    /// The workspace of each session row that has one: the workspace of the pane it was
+    /// linked to (its parent's, for a sub-agent), else of the newest pane that was in the
+    /// session's directory.
+    fn session_workspaces(&self) -> Result<HashMap<i64, String>> {
+        let connection = self.connection();
+        let mut links: HashMap<(String, String), String> = HashMap::new();
+        let mut statement = connection.prepare_cached(
+            "SELECT l.agent, l.session_id, w.name FROM agent_links l
+             JOIN workspaces w ON w.id = l.workspace_id",
+        )?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            links.insert((row.get(0)?, row.get(1)?), row.get(2)?);
+        }
+        let mut by_dir: HashMap<String, String> = HashMap::new();
+        let mut statement = connection.prepare_cached(
+            "SELECT p.cwd, w.name FROM panes p JOIN workspaces w ON w.id = p.workspace_id
+             WHERE p.cwd != '' ORDER BY p.updated_at_ms",
+        )?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            // Newest last: it wins.
+            by_dir.insert(row.get(0)?, row.get(1)?);
+        }
+        let mut statement = connection.prepare_cached(
+            "SELECT id, agent, session_id, parent_session, cwd FROM agent_sessions",
+        )?;
+        let mut rows = statement.query([])?;
+        let mut found = HashMap::new();
+        while let Some(row) = rows.next()? {
+            let agent: String = row.get(1)?;
+            let session: String = row.get(2)?;
+            let parent: Option<String> = row.get(3)?;
+            let linked = links
+                .get(&(agent.clone(), session))
+                .or_else(|| parent.and_then(|parent| links.get(&(agent, parent))));
+            let cwd: String = row.get(4)?;
+            if let Some(name) = linked.or_else(|| by_dir.get(&cwd)) {
+                found.insert(row.get(0)?, name.clone());
+            }
+        }
+        Ok(found)
     }
 
     /// The agents' session ids of some session rows.
@@ -263,6 +333,8 @@ struct Bucket<'a> {
     long_context: bool,
     raw: RawCounts,
     cwd: &'a str,
+    /// Its session's workspace (looked up only when a query needs it).
+    workspace: &'a str,
 }
 
 /// A text column, borrowed from the row (no copy per bucket).
@@ -437,6 +509,7 @@ enum RowKey {
     Model(usize),
     Agent(Agent),
     Project(String),
+    Workspace(String),
 }
 
 #[derive(Default)]
@@ -513,6 +586,7 @@ impl<'a> Tally<'a> {
             GroupBy::Model => RowKey::Model(model),
             GroupBy::Agent => RowKey::Agent(bucket.agent),
             GroupBy::Project => RowKey::Project(bucket.cwd.to_owned()),
+            GroupBy::Workspace => RowKey::Workspace(bucket.workspace.to_owned()),
         }
     }
 
@@ -560,7 +634,7 @@ impl<'a> Tally<'a> {
                     }
                     RowKey::Model(model) => (models.models[model].0.clone(), None),
                     RowKey::Agent(agent) => (agent.as_str().to_owned(), Some(agent)),
-                    RowKey::Project(cwd) => (cwd, None),
+                    RowKey::Project(cwd) | RowKey::Workspace(cwd) => (cwd, None),
                 };
                 let mut by_model: Vec<ModelUsage> = tally
                     .models

@@ -8,18 +8,22 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_channel::{Receiver, Sender};
 use serde_json::Value;
+use spaces_store::Database;
 use spaces_store::sessions::live::{self, TailState};
 use spaces_store::sessions::{Agent, SessionRoots};
+use spaces_store::usage::{Pricing, UsageFigures};
 use spaces_term::PaneId;
 
 use super::Link;
 
 /// How often transcripts are looked at.
 const POLL: Duration = Duration::from_millis(250);
+/// How often linked sessions' tokens and cost are read again.
+const USAGE_EVERY: Duration = Duration::from_secs(2);
 /// A transcript that started this long before the agent's process is still its own (clocks
 /// and file timestamps are coarse).
 const START_SLACK_MS: i64 = 2_000;
@@ -39,7 +43,7 @@ pub struct Watched {
 }
 
 /// What the watcher found for one pane.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Report {
     pub pane: PaneId,
     pub pid: i32,
@@ -50,6 +54,15 @@ pub struct Report {
     pub title: Option<String>,
     /// The transcript was found (false: none yet, or the agent deleted it).
     pub has_transcript: bool,
+    /// The session's tokens and cost as Spaces' index has them.
+    pub usage: Option<UsageFigures>,
+}
+
+/// Where the watcher reads sessions' tokens and cost: Spaces' own database (the sessions
+/// indexer keeps it current) and the prices.
+pub struct UsageSource {
+    pub database: PathBuf,
+    pub data_dir: PathBuf,
 }
 
 /// The handle the model keeps.
@@ -60,12 +73,19 @@ pub struct Watcher {
 }
 
 impl Watcher {
-    pub fn start(roots: SessionRoots, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Self> {
+    pub fn start(
+        roots: SessionRoots,
+        usage: Option<UsageSource>,
+        wake: Arc<dyn Fn() + Send + Sync>,
+    ) -> std::io::Result<Self> {
         let (panes, incoming) = crossbeam_channel::unbounded();
         let (send_reports, reports) = crossbeam_channel::unbounded();
         std::thread::Builder::new()
             .name("agent-watcher".into())
-            .spawn(move || run(&roots, &incoming, &send_reports, &*wake))?;
+            .spawn(move || {
+                let mut usage = usage.map(Usage::new);
+                run(&roots, usage.as_mut(), &incoming, &send_reports, &*wake);
+            })?;
         Ok(Self {
             panes,
             reports,
@@ -92,8 +112,54 @@ struct Seen {
     report: Option<Report>,
 }
 
+/// The usage side of the watcher: a read-only connection opened when the database exists,
+/// and the prices.
+struct Usage {
+    source: UsageSource,
+    database: Option<Database>,
+    prices: Pricing,
+    checked: Option<Instant>,
+}
+
+impl Usage {
+    fn new(source: UsageSource) -> Self {
+        let (prices, _problem) = Pricing::load(&source.data_dir);
+        Self {
+            source,
+            database: None,
+            prices,
+            checked: None,
+        }
+    }
+
+    /// Whether it is time to read the figures again.
+    fn due(&mut self) -> bool {
+        let due = self.checked.is_none_or(|at| at.elapsed() >= USAGE_EVERY);
+        if due {
+            self.checked = Some(Instant::now());
+        }
+        due
+    }
+
+    fn of(&mut self, agent: Agent, session: &str) -> Option<UsageFigures> {
+        if self.database.is_none() {
+            self.database = Database::open_readonly(&self.source.database).ok();
+        }
+        let figures = self
+            .database
+            .as_ref()?
+            .session_usage(agent, session, &self.prices);
+        figures.unwrap_or_else(|error| {
+            tracing::debug!(%error, "a session's usage could not be read");
+            self.database = None;
+            None
+        })
+    }
+}
+
 fn run(
     roots: &SessionRoots,
+    mut usage: Option<&mut Usage>,
     incoming: &Receiver<Vec<Watched>>,
     reports: &Sender<Report>,
     wake: &(dyn Fn() + Send + Sync),
@@ -116,6 +182,7 @@ fn run(
         });
         let found = resolve_links(roots, &watched, &seen);
         let mut any = false;
+        let read_usage = usage.as_mut().is_some_and(|usage| usage.due());
         for entry in &watched {
             let state = seen.entry((entry.pane, entry.pid)).or_default();
             if let Some((session, link)) = found.get(&entry.pane) {
@@ -126,9 +193,15 @@ fn run(
                 state.session = Some(session.clone());
                 state.link = *link;
             }
-            if let Some(report) = look(roots, entry, state)
-                && state.report.as_ref() != Some(&report)
-            {
+            let figures = match (&mut usage, &state.session) {
+                (Some(usage), Some(session)) if read_usage => usage.of(entry.agent, session),
+                _ => state.report.as_ref().and_then(|report| report.usage),
+            };
+            if let Some(mut report) = look(roots, entry, state) {
+                report.usage = figures;
+                if state.report.as_ref() == Some(&report) {
+                    continue;
+                }
                 state.report = Some(report.clone());
                 any = true;
                 let _closed = reports.send(report);
@@ -221,6 +294,7 @@ fn look(roots: &SessionRoots, entry: &Watched, state: &mut Seen) -> Option<Repor
             tail: None,
             title: None,
             has_transcript: false,
+            usage: None,
         });
     };
     let stamp = std::fs::metadata(&path)
@@ -238,6 +312,7 @@ fn look(roots: &SessionRoots, entry: &Watched, state: &mut Seen) -> Option<Repor
         tail: live::tail_state(entry.agent, &path),
         title: live::first_prompt(entry.agent, &path),
         has_transcript: true,
+        usage: None,
     })
 }
 
