@@ -206,9 +206,7 @@ fn run(
 
 /// The watcher of the agents' folders; `None` when watching is not possible, and then only
 /// the first pass runs.
-fn watcher(
-    changes: Sender<notify::Result<notify::Event>>,
-) -> Option<notify::RecommendedWatcher> {
+fn watcher(changes: Sender<notify::Result<notify::Event>>) -> Option<notify::RecommendedWatcher> {
     match notify::recommended_watcher(changes) {
         Ok(watcher) => Some(watcher),
         Err(error) => {

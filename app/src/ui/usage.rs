@@ -41,6 +41,8 @@ pub struct UsageView {
     range: Option<i64>,
     /// A custom first day (YYYY-MM-DD), used when set.
     custom_since: String,
+    /// A custom last day (YYYY-MM-DD), used when set.
+    custom_until: String,
     agent: Option<Agent>,
     model: Option<String>,
     project: String,
@@ -62,6 +64,7 @@ impl Default for UsageView {
             open: false,
             range: Some(30),
             custom_since: String::new(),
+            custom_until: String::new(),
             agent: None,
             model: None,
             project: String::new(),
@@ -100,8 +103,10 @@ impl UsageView {
             self.range
                 .map(|days| Local::now().date_naive() - Days::days(days - 1))
         });
+        let until = NaiveDate::parse_from_str(self.custom_until.trim(), "%Y-%m-%d").ok();
         UsageQuery {
             since,
+            until,
             agent: self.agent,
             model: self.model.clone(),
             project: (!self.project.trim().is_empty()).then(|| self.project.trim().to_owned()),
@@ -225,16 +230,27 @@ impl UsageView {
         ui.horizontal(|ui| {
             for (label, days) in RANGES {
                 if ui
-                    .selectable_label(self.range == *days && self.custom_since.is_empty(), *label)
+                    .selectable_label(
+                        self.range == *days
+                            && self.custom_since.is_empty()
+                            && self.custom_until.is_empty(),
+                        *label,
+                    )
                     .clicked()
                 {
                     self.range = *days;
                     self.custom_since.clear();
+                    self.custom_until.clear();
                 }
             }
             ui.add(
                 egui::TextEdit::singleline(&mut self.custom_since)
                     .hint_text("since YYYY-MM-DD")
+                    .desired_width(120.0),
+            );
+            ui.add(
+                egui::TextEdit::singleline(&mut self.custom_until)
+                    .hint_text("until YYYY-MM-DD")
                     .desired_width(120.0),
             );
         });
