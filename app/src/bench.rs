@@ -19,6 +19,7 @@ use serde_json::json;
 mod agents;
 mod fixture;
 mod index;
+mod latency;
 mod recording;
 mod render;
 mod restore;
@@ -131,6 +132,17 @@ pub enum BenchKind {
         #[arg(long)]
         json: bool,
     },
+    /// Key echo and launch-to-prompt through real windows (needs a display): keys sent with
+    /// XTest, the prompt's row read back until it changes; alacritty too when on PATH.
+    Latency {
+        #[arg(long, default_value_t = 2)]
+        rounds: usize,
+        /// Busy panes printing beside the measured one (Spaces only).
+        #[arg(long, default_value_t = 0)]
+        background: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// One restore round in this process (run by `restore`).
     #[command(hide = true)]
     RestoreMeasure {
@@ -186,6 +198,11 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             json,
         } => usage::run(*sessions, *responses, *frames, *json),
         BenchKind::Agents { rounds, json } => agents::run((*rounds).max(1), *json),
+        BenchKind::Latency {
+            rounds,
+            background,
+            json,
+        } => latency::run((*rounds).max(1), *background, *json),
         BenchKind::RestoreMeasure {
             dir,
             panes,
