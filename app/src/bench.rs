@@ -140,6 +140,9 @@ pub enum BenchKind {
         /// Busy panes printing beside the measured one (Spaces only).
         #[arg(long, default_value_t = 0)]
         background: usize,
+        /// Measure this `spaces` binary instead of this one (to compare two builds).
+        #[arg(long)]
+        spaces: Option<std::path::PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -201,8 +204,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         BenchKind::Latency {
             rounds,
             background,
+            spaces,
             json,
-        } => latency::run((*rounds).max(1), *background, *json),
+        } => latency::run((*rounds).max(1), *background, spaces.as_deref(), *json),
         BenchKind::RestoreMeasure {
             dir,
             panes,

@@ -23,6 +23,9 @@ use super::render::{percentile, round3};
 
 /// The prompt's marker colour (R, G, B).
 const MARKER: [u8; 3] = [255, 0, 255];
+/// The size both terminals' windows are given before typing.
+const WIDTH: u32 = 1200;
+const HEIGHT: u32 = 800;
 /// Keys typed per round.
 const KEYS: usize = 15;
 /// Longest wait for one echo, or for a launch.
@@ -35,20 +38,30 @@ struct Figures {
     launch_ms: Vec<f64>,
 }
 
-pub fn run(rounds: usize, background: usize, json_only: bool) -> anyhow::Result<()> {
+pub fn run(
+    rounds: usize,
+    background: usize,
+    spaces: Option<&Path>,
+    json_only: bool,
+) -> anyhow::Result<()> {
     if std::env::var_os("DISPLAY").is_none() {
         bail!("`spaces bench latency` drives real windows: it needs a display (run it under Xvfb)");
     }
     let (connection, screen) = x11rb::connect(None).context("connecting to the X display")?;
     let x = X::new(connection, screen)?;
     let root = super::tempfile_dir()?.join("latency");
-    let result = measure(&x, &root, rounds, background, json_only);
+    let program = match spaces {
+        Some(program) => program.to_path_buf(),
+        None => std::env::current_exe()?,
+    };
+    let result = measure(&x, &program, &root, rounds, background, json_only);
     let _ignored = std::fs::remove_dir_all(&root);
     result
 }
 
 fn measure(
     x: &X,
+    program: &Path,
     root: &Path,
     rounds: usize,
     background: usize,
@@ -61,7 +74,7 @@ fn measure(
     let mut other = Figures::default();
     for round in 0..rounds {
         let data = root.join(format!("data-{round}"));
-        let figures = run_terminal(x, spaces_command(&data, &home)?, |child| {
+        let figures = run_terminal(x, spaces_command(program, &data, &home), |child| {
             start_background(&data, background, child)
         })?;
         report_round(json_only, "spaces", round, &figures);
@@ -132,11 +145,11 @@ fn write_home(home: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn spaces_command(data: &Path, home: &Path) -> anyhow::Result<Command> {
-    let mut command = Command::new(std::env::current_exe()?);
+fn spaces_command(program: &Path, data: &Path, home: &Path) -> Command {
+    let mut command = Command::new(program);
     command.arg("--data-dir").arg(data);
     prepare(&mut command, home);
-    Ok(command)
+    command
 }
 
 fn alacritty_command(program: &Path, root: &Path, home: &Path) -> anyhow::Result<Command> {
@@ -176,24 +189,30 @@ fn prepare(command: &mut Command, home: &Path) {
 
 /// Busy panes beside the measured one: splits running a steady printer.
 fn start_background(data: &Path, panes: usize, _child: &Child) -> anyhow::Result<()> {
-    use crate::control::{Request, SplitDirection, send_request};
+    use crate::control::{Reply, Request, SplitDirection, send_request};
+    // The measured pane keeps the left half; the busy ones split the right half among them.
+    let mut last = spaces_term::PaneId(1);
     for index in 0..panes {
         let request = Request::Split {
-            pane: None,
-            direction: if index % 2 == 0 {
+            pane: Some(last),
+            direction: if index == 0 || index % 2 == 1 {
                 SplitDirection::Right
             } else {
                 SplitDirection::Down
             },
+            // About 100 lines a second, without starting a process per line (bash's `read -t`
+            // on a pipe nobody writes is its sleep).
             command: vec![
-                "/bin/sh".into(),
+                "/bin/bash".into(),
                 "-c".into(),
-                "while :; do echo \"$(date +%s.%N) busy pane output line\"; sleep 0.005; done"
+                "exec 3<> <(:); while :; do echo \"busy pane $RANDOM $RANDOM output line\"; read -t 0.01 -u 3; done"
                     .into(),
             ],
             cwd: None,
         };
-        send_request(data, &request).context("splitting a busy pane")?;
+        if let Reply::Pane(pane) = send_request(data, &request).context("splitting a busy pane")? {
+            last = pane;
+        }
         // The measured pane keeps the keyboard.
         send_request(
             data,
@@ -218,6 +237,8 @@ fn run_terminal(
     let window = x.wait_for_window(pid)?;
     x.wait_for_marker(window)?;
     let launch_ms = started.elapsed().as_secs_f64() * 1000.0;
+    // Both terminals at one size: a frame's cost grows with the pixels it presents.
+    x.resize(window, WIDTH, HEIGHT)?;
     setup(&child.0)?;
     std::thread::sleep(Duration::from_millis(300));
     x.focus(window)?;
@@ -274,10 +295,7 @@ impl X {
             .get(screen)
             .context("no such screen")?
             .root;
-        let pid_atom = connection
-            .intern_atom(false, b"_NET_WM_PID")?
-            .reply()?
-            .atom;
+        let pid_atom = connection.intern_atom(false, b"_NET_WM_PID")?.reply()?.atom;
         let key = keycode_of(&connection, u32::from(b'a'))?;
         Ok(Self {
             connection,
@@ -293,16 +311,26 @@ impl X {
         loop {
             let tree = self.connection.query_tree(self.root)?.reply()?;
             for window in tree.children {
-                let owner = self
+                // A window may be gone by the time it is asked about: skip it.
+                let Ok(owner) = self
                     .connection
-                    .get_property(false, window, self.pid_atom, xproto::AtomEnum::CARDINAL, 0, 1)?
-                    .reply()?;
+                    .get_property(
+                        false,
+                        window,
+                        self.pid_atom,
+                        xproto::AtomEnum::CARDINAL,
+                        0,
+                        1,
+                    )?
+                    .reply()
+                else {
+                    continue;
+                };
                 let mapped = self
                     .connection
                     .get_window_attributes(window)?
-                    .reply()?
-                    .map_state
-                    == xproto::MapState::VIEWABLE;
+                    .reply()
+                    .is_ok_and(|attributes| attributes.map_state == xproto::MapState::VIEWABLE);
                 if mapped && owner.value32().and_then(|mut values| values.next()) == Some(pid) {
                     return Ok(window);
                 }
@@ -339,17 +367,36 @@ impl X {
             .data)
     }
 
+    fn resize(&self, window: Window, width: u32, height: u32) -> anyhow::Result<()> {
+        let size = xproto::ConfigureWindowAux::new()
+            .width(width)
+            .height(height);
+        self.connection.configure_window(window, &size)?.check()?;
+        Ok(())
+    }
+
     fn focus(&self, window: Window) -> anyhow::Result<()> {
         self.connection
-            .set_input_focus(xproto::InputFocus::POINTER_ROOT, window, x11rb::CURRENT_TIME)?
+            .set_input_focus(
+                xproto::InputFocus::POINTER_ROOT,
+                window,
+                x11rb::CURRENT_TIME,
+            )?
             .check()?;
         Ok(())
     }
 
     fn type_key(&self) -> anyhow::Result<()> {
         for kind in [xproto::KEY_PRESS_EVENT, xproto::KEY_RELEASE_EVENT] {
-            self.connection
-                .xtest_fake_input(kind, self.key, x11rb::CURRENT_TIME, self.root, 0, 0, 0)?;
+            self.connection.xtest_fake_input(
+                kind,
+                self.key,
+                x11rb::CURRENT_TIME,
+                self.root,
+                0,
+                0,
+                0,
+            )?;
         }
         self.connection.flush()?;
         Ok(())

@@ -108,7 +108,6 @@ pub struct SpacesApp {
     palette: CommandPalette,
     events: Receiver<TerminalEvent>,
     control: Option<ControlServer>,
-    frame_clock: Arc<startup::FrameClock>,
     /// Problems and facts to show the user until dismissed.
     notices: Vec<Notice>,
     /// A recording problem shown while it lasts (disk full).
@@ -245,7 +244,6 @@ impl SpacesApp {
             palette: CommandPalette::default(),
             events: runtime.events,
             control: runtime.control,
-            frame_clock: runtime.frame_clock,
             notices,
             recording_problem: None,
             window_title: String::new(),
@@ -358,7 +356,6 @@ impl SpacesApp {
         // A field that held the keyboard when the frame began (and gave it up on Enter or
         // Escape during it) keeps that key from the panes.
         self.focus_at_frame_start = ctx.memory(|memory| memory.focused());
-        self.frame_clock.mark();
         self.glyphs.begin_frame(&ctx);
         let atlas_before = self.glyphs.atlas_size();
         self.logic(&ctx);

@@ -166,7 +166,10 @@ pub fn pane_ui(
                 },
             );
         });
-        input::handle_keyboard(ui, pane);
+        let before = pane.terminal.generation();
+        if input::handle_keyboard(ui, pane) {
+            input::wait_for_echo(pane, before);
+        }
     }
     mouse::handle_mouse(ui, &response, geometry, pane, view, cx);
 

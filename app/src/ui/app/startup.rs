@@ -18,7 +18,6 @@ use crate::model::restore::RestorePlan;
 
 /// The window's runtime pieces, made before anything is restored.
 pub(super) struct Runtime {
-    pub frame_clock: Arc<FrameClock>,
     pub events: Receiver<TerminalEvent>,
     /// What every pane reports to (the recorder's sink is added once the store is open).
     pub listeners: Listeners,
@@ -28,10 +27,7 @@ pub(super) struct Runtime {
 
 impl Runtime {
     pub fn start(ctx: &egui::Context, config: &AppConfig) -> anyhow::Result<Self> {
-        let frame_clock = Arc::new(FrameClock {
-            start: Instant::now(),
-            last_frame_ms: AtomicU64::new(0),
-        });
+        let frame_clock = Arc::new(FrameClock::new());
         // Unbounded: events are rare (titles, bells, exits) and a pane's parser thread must
         // never wait for the UI.
         let (events_tx, events) = crossbeam_channel::unbounded();
@@ -53,7 +49,6 @@ impl Runtime {
             None
         };
         Ok(Self {
-            frame_clock,
             events,
             listeners,
             control,
@@ -181,24 +176,31 @@ fn start_control_server(
     }
 }
 
-/// When the last frame started, shared with the pane threads' wake callback so that a flood
-/// of output asks for at most one frame per `MIN_FRAME_INTERVAL`.
+/// Paces the frames that output asks for, shared with the pane threads' wake callback: a
+/// flood of output asks for at most one frame per `MIN_FRAME_INTERVAL`, yet output after a
+/// quiet spell (a key's echo, right after the frame that sent the key) is drawn at once.
+/// Frames drawn for other reasons (input, the window) do not delay the next output frame.
 pub(super) struct FrameClock {
     start: Instant,
-    last_frame_ms: AtomicU64,
+    /// When output last asked for an immediate frame (ms since `start`).
+    last_output_frame_ms: AtomicU64,
 }
 
 impl FrameClock {
-    pub(super) fn mark(&self) {
-        let now = self.start.elapsed().as_millis() as u64;
-        self.last_frame_ms.store(now, Ordering::Relaxed);
+    pub(super) fn new() -> Self {
+        Self {
+            start: Instant::now(),
+            last_output_frame_ms: AtomicU64::new(0),
+        }
     }
 
     fn wake(&self, ctx: &egui::Context) {
-        let now = self.start.elapsed().as_millis() as u64;
-        let since = now.saturating_sub(self.last_frame_ms.load(Ordering::Relaxed));
+        let now = self.start.elapsed().as_millis() as u64 + MIN_FRAME_INTERVAL.as_millis() as u64;
+        let last = self.last_output_frame_ms.load(Ordering::Relaxed);
+        let since = now.saturating_sub(last);
         let interval = MIN_FRAME_INTERVAL.as_millis() as u64;
         if since >= interval {
+            self.last_output_frame_ms.store(now, Ordering::Relaxed);
             ctx.request_repaint();
         } else {
             ctx.request_repaint_after(Duration::from_millis(interval - since));

@@ -7,7 +7,13 @@ use spaces_term::input;
 use super::keyboard;
 use crate::model::Pane;
 
-pub(super) fn handle_keyboard(ui: &egui::Ui, pane: &Pane) {
+/// How long a frame that typed into a pane waits for the program's echo before drawing: a
+/// shell or an editor answers a key within a millisecond, and drawing the echo in this frame
+/// saves a whole frame (one more buffer swap, ~10 ms on a software-rendered display).
+const ECHO_WAIT: std::time::Duration = std::time::Duration::from_millis(4);
+
+/// Types the frame's keys into the pane; returns whether anything was typed.
+pub(super) fn handle_keyboard(ui: &egui::Ui, pane: &Pane) -> bool {
     let (events, held) = ui.input(|input| (input.events.clone(), input.modifiers));
     let modes = pane.input_modes();
     let mut typed = false;
@@ -24,5 +30,15 @@ pub(super) fn handle_keyboard(ui: &egui::Ui, pane: &Pane) {
     if typed {
         // Typing returns the view to the live screen, as in every terminal.
         pane.scroll_to_bottom();
+    }
+    typed
+}
+
+/// Waits (at most [`ECHO_WAIT`]) for the pane's screen to change after a key was typed, so
+/// that this frame draws the echo. `before` is the terminal's generation before typing.
+pub(super) fn wait_for_echo(pane: &Pane, before: u64) {
+    let start = std::time::Instant::now();
+    while pane.terminal.generation() == before && start.elapsed() < ECHO_WAIT {
+        std::thread::sleep(std::time::Duration::from_micros(100));
     }
 }
