@@ -168,10 +168,19 @@ fn run(
     let mut watched = Vec::new();
     watch_new_roots(watcher.as_mut(), roots, &mut watched);
     index(&database, roots, shared);
-    let roots_check = crossbeam_channel::tick(ROOTS_CHECK);
+    let ticks = crossbeam_channel::tick(ROOTS_CHECK);
     loop {
+        // Only while an agent's folder is missing: one installed later shows up then.
+        let missing = [&roots.claude, &roots.codex, &roots.gemini]
+            .into_iter()
+            .flatten()
+            .any(|root| !watched.contains(root));
+        let roots_check = if missing && watcher.is_some() {
+            ticks.clone()
+        } else {
+            crossbeam_channel::never()
+        };
         select! {
-            // An agent installed after the window started: its folder appears later.
             recv(roots_check) -> _ => {
                 if watch_new_roots(watcher.as_mut(), roots, &mut watched) {
                     index(&database, roots, shared);

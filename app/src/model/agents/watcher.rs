@@ -167,10 +167,18 @@ fn run(
     let mut watched: Vec<Watched> = Vec::new();
     let mut seen: BTreeMap<(PaneId, i32), Seen> = BTreeMap::new();
     loop {
-        match incoming.recv_timeout(POLL) {
-            Ok(panes) => watched = panes,
-            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
-            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return,
+        if watched.is_empty() {
+            // No agent runs: sleep until one does.
+            match incoming.recv() {
+                Ok(panes) => watched = panes,
+                Err(_) => return,
+            }
+        } else {
+            match incoming.recv_timeout(POLL) {
+                Ok(panes) => watched = panes,
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return,
+            }
         }
         while let Ok(panes) = incoming.try_recv() {
             watched = panes;
