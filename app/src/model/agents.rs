@@ -167,6 +167,15 @@ impl PaneAgent {
         }
     }
 
+    /// Takes the state that what is known now gives; whether the agent has just started
+    /// waiting.
+    fn settle(&mut self, now: Instant) -> bool {
+        let state = self.current_state(now);
+        let started_waiting = state != self.state && state == AgentState::Waiting;
+        self.state = state;
+        started_waiting
+    }
+
     /// Whether the state may change by time alone (output going quiet).
     fn waits_for_quiet(&self) -> bool {
         self.hook_state.is_none()
@@ -281,12 +290,8 @@ impl Agents {
             let Some(known) = pane.agent.as_mut() else {
                 continue;
             };
-            let state = known.current_state(now);
-            if state != known.state {
-                if state == AgentState::Waiting {
-                    self.newly_waiting.push(id);
-                }
-                known.state = state;
+            if known.settle(now) {
+                self.newly_waiting.push(id);
             }
             if known.waits_for_quiet() {
                 let left = QUIET.saturating_sub(now.duration_since(known.output.1));
@@ -376,12 +381,8 @@ impl Agents {
         known.session = Some(event.session.clone());
         known.link = Some(Link::Hook);
         known.hook_state = Some(event.state);
-        let state = known.current_state(now);
-        if state != known.state {
-            if state == AgentState::Waiting {
-                self.newly_waiting.push(target);
-            }
-            known.state = state;
+        if known.settle(now) {
+            self.newly_waiting.push(target);
         }
         Ok(target)
     }
