@@ -5,6 +5,9 @@
 
 use alacritty_terminal::term::TermMode;
 
+mod kitty;
+pub use kitty::KittyFlags;
+
 /// The escape character that starts every control sequence.
 const ESC: u8 = 0x1b;
 
@@ -119,6 +122,8 @@ pub struct InputModes {
     pub alt_screen: bool,
     /// Mode 1004: focus changes are reported as `ESC[I` / `ESC[O`.
     pub focus_events: bool,
+    /// The kitty keyboard protocol's flags the program pushed (all off: legacy keys).
+    pub kitty: KittyFlags,
 }
 
 impl InputModes {
@@ -134,6 +139,12 @@ impl InputModes {
             alternate_scroll: mode.contains(TermMode::ALTERNATE_SCROLL),
             alt_screen: mode.contains(TermMode::ALT_SCREEN),
             focus_events: mode.contains(TermMode::FOCUS_IN_OUT),
+            kitty: KittyFlags {
+                disambiguate: mode.contains(TermMode::DISAMBIGUATE_ESC_CODES),
+                alternate_keys: mode.contains(TermMode::REPORT_ALTERNATE_KEYS),
+                all_keys_as_escapes: mode.contains(TermMode::REPORT_ALL_KEYS_AS_ESC),
+                associated_text: mode.contains(TermMode::REPORT_ASSOCIATED_TEXT),
+            },
         }
     }
 }
@@ -157,6 +168,9 @@ fn mouse_report_from_term_mode(mode: TermMode) -> MouseReport {
 
 /// Bytes for one key press, as xterm sends them; None when the key sends nothing.
 pub fn encode_key(key: Key, mods: Modifiers, modes: InputModes) -> Option<Vec<u8>> {
+    if let Some(bytes) = kitty::encode_key(key, mods, modes) {
+        return Some(bytes);
+    }
     match key {
         Key::Char(character) => Some(encode_char(character, mods)),
         Key::Enter => Some(with_alt_prefix(b"\r", mods)),
@@ -175,6 +189,26 @@ pub fn encode_key(key: Key, mods: Modifiers, modes: InputModes) -> Option<Vec<u8
         Key::PageDown => Some(tilde_key(6, mods)),
         Key::F(number) => encode_function_key(number, mods),
     }
+}
+
+/// Text the keyboard layout typed (`mods`: Alt and Shift held; Shift is already in the
+/// text): the text itself, ESC before it under Alt, or the kitty protocol's codes when the
+/// program asked for them.
+pub fn encode_text(text: &str, mods: Modifiers, modes: InputModes) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 1);
+    for character in text.chars() {
+        match kitty::encode_char(character, mods, modes.kitty) {
+            Some(bytes) => out.extend_from_slice(&bytes),
+            None => {
+                let mut buffer = [0; 4];
+                out.extend_from_slice(&with_alt_prefix(
+                    character.encode_utf8(&mut buffer).as_bytes(),
+                    mods,
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// A character, turned into its control code under ctrl and prefixed with ESC under alt.

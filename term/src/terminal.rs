@@ -301,6 +301,8 @@ impl Terminal {
         let proxy = EventProxy::new(id, Some(input.clone()), shared.clone());
         let config = alacritty_terminal::term::Config {
             scrolling_history: options.scrollback_lines,
+            // Programs may push the kitty keyboard protocol's flags (`input::KittyFlags`).
+            kitty_keyboard: true,
             ..Default::default()
         };
         let mut term = Term::new(config, &options.size, proxy.clone());

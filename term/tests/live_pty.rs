@@ -498,3 +498,10 @@ fn colour_queries_are_answered_from_the_pane_in_order() {
         "{line}"
     );
 }
+
+#[test]
+fn the_kitty_keyboard_flags_a_program_pushes_are_kept_and_answered() {
+    // Push "disambiguate" (1), then ask: the terminal answers with the flags in force.
+    let reply = query_reply(31, "\\x1b[>1u\\x1b[?u", 'u');
+    assert_eq!(reply, hex(b"\x1b[?1u"));
+}

@@ -596,3 +596,31 @@ fn sigterm_quits_cleanly_and_the_next_start_restores() -> Result<()> {
         "before-term",
     )
 }
+
+/// An agent CLI that pushes the kitty keyboard protocol tells Shift+Enter ("new line") from
+/// Enter ("send"): the key arrives as `CSI 13;2u`, and Ctrl+a as `CSI 97;5u`.
+#[test]
+fn shift_enter_reaches_a_program_that_pushed_the_kitty_protocol() -> Result<()> {
+    let (spaces, pane) = start()?;
+    let script = spaces.home().join("kitty.py");
+    std::fs::write(
+        &script,
+        "import os, sys, tty\n\
+         tty.setraw(0)\n\
+         os.write(1, b'\\x1b[>1uREADY\\r\\n')\n\
+         for _ in range(2):\n\
+         \x20   key = b''\n\
+         \x20   while not key.endswith(b'u'):\n\
+         \x20       key += os.read(0, 1)\n\
+         \x20   os.write(1, b'KEY:' + key.hex().encode() + b'\\r\\n')\n\
+         os.write(1, b'\\x1b[<u')\n",
+    )?;
+    type_command(&spaces, &format!("python3 {}", script.display()))?;
+    spaces.wait_for_line(pane, "READY")?;
+    spaces.key(&["shift+Return"])?;
+    spaces.wait_for_line(pane, "KEY:1b5b31333b3275")?;
+    spaces.key(&["ctrl+a"])?;
+    spaces.wait_for_line(pane, "KEY:1b5b39373b3575")?;
+    spaces.wait_for_prompt(pane)?;
+    Ok(())
+}

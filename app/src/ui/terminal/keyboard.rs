@@ -7,13 +7,14 @@ use spaces_term::input::{self, InputModes, Key, Modifiers};
 pub fn encode_event(event: &Event, held: egui::Modifiers, modes: InputModes) -> Option<Vec<u8>> {
     match event {
         Event::Text(text) => {
-            let mut bytes = Vec::with_capacity(text.len() + 1);
-            if held.alt {
-                // Alt as Meta: ESC before the character, as xterm's metaSendsEscape.
-                bytes.push(0x1b);
-            }
-            bytes.extend_from_slice(text.as_bytes());
-            Some(bytes)
+            // Alt as Meta: ESC before the character, as xterm's metaSendsEscape (or the kitty
+            // protocol's codes when the program asked for them).
+            let mods = Modifiers {
+                shift: held.shift,
+                ctrl: false,
+                alt: held.alt,
+            };
+            Some(input::encode_text(text, mods, modes))
         }
         Event::Key {
             key,
