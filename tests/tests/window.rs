@@ -624,3 +624,20 @@ fn shift_enter_reaches_a_program_that_pushed_the_kitty_protocol() -> Result<()> 
     spaces.wait_for_prompt(pane)?;
     Ok(())
 }
+
+/// Quick Alt chords, sent without any delay, all arrive with their Alt (ESC before the key).
+#[test]
+fn quick_alt_chords_are_never_dropped() -> Result<()> {
+    let (spaces, pane) = start()?;
+    type_command(&spaces, "cat -v")?;
+    spaces.wait_for_list("cat in the foreground", |p| runs(p, pane, "cat"))?;
+    let mut chord = vec!["key", "--delay", "0"];
+    chord.extend(std::iter::repeat_n("alt+x", 10));
+    spaces.focus_window()?;
+    spaces.xdotool(&chord)?;
+    spaces.key(&["Return"])?;
+    spaces.wait_for_line(pane, &"^[x".repeat(10))?;
+    spaces.key(&["ctrl+c"])?;
+    spaces.wait_for_prompt(pane)?;
+    Ok(())
+}

@@ -14,10 +14,18 @@ const ECHO_WAIT: std::time::Duration = std::time::Duration::from_millis(4);
 
 /// Types the frame's keys into the pane; returns whether anything was typed.
 pub(super) fn handle_keyboard(ui: &egui::Ui, pane: &Pane) -> bool {
-    let (events, held) = ui.input(|input| (input.events.clone(), input.modifiers));
+    let (events, mut held) = ui.input(|input| (input.events.clone(), input.modifiers));
     let modes = pane.input_modes();
     let mut typed = false;
+    if let Some(first) = events.iter().find_map(key_modifiers) {
+        // The frame's modifiers are those at its end: a quick Alt+x, released within the
+        // frame, would lose its Alt. Each key event says what was held when it came.
+        held = first;
+    }
     for event in &events {
+        if let Some(modifiers) = key_modifiers(event) {
+            held = modifiers;
+        }
         let bytes = match event {
             Event::Paste(text) => Some(input::encode_paste(text, modes)),
             other => keyboard::encode_event(other, held, modes),
@@ -32,6 +40,14 @@ pub(super) fn handle_keyboard(ui: &egui::Ui, pane: &Pane) -> bool {
         pane.scroll_to_bottom();
     }
     typed
+}
+
+/// The modifiers a key event carries (those held when it came).
+fn key_modifiers(event: &Event) -> Option<egui::Modifiers> {
+    match event {
+        Event::Key { modifiers, .. } => Some(*modifiers),
+        _ => None,
+    }
 }
 
 /// Waits (at most [`ECHO_WAIT`]) for the pane's screen to change after a key was typed, so
