@@ -471,7 +471,7 @@ fn egui_zoom_keys_leave_the_interface_alone() -> Result<()> {
 /// is typed into the shell.
 #[test]
 fn zoom_keys_change_the_terminal_font_only() -> Result<()> {
-    let (spaces, pane) = start()?;
+    let (mut spaces, pane) = start()?;
     let base = spaces.pane(pane)?.cols;
     spaces.key(&["ctrl+shift+equal", "ctrl+shift+equal"])?;
     let larger = wait_until("fewer columns", std::time::Duration::from_secs(10), || {
@@ -486,6 +486,15 @@ fn zoom_keys_change_the_terminal_font_only() -> Result<()> {
     wait_until("more columns", std::time::Duration::from_secs(10), || {
         Ok(Some(spaces.pane(pane)?.cols).filter(|cols| *cols > base))
     })?;
+    // The zoom is the window's: it comes back after a relaunch.
+    let zoomed_out = spaces.pane(pane)?.cols;
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    spaces.restart()?;
+    wait_until(
+        "the zoom after the relaunch",
+        std::time::Duration::from_secs(10),
+        || Ok((spaces.pane(pane)?.cols == zoomed_out).then_some(())),
+    )?;
     spaces.key(&["ctrl+shift+0"])?;
     wait_until(
         "the font size reset",

@@ -1,6 +1,6 @@
-//! The window's size, position and maximised state, kept in `window.toml` in the data
-//! directory so a relaunch opens the window where it was (restored dividers then fit as they
-//! did). A missing or broken file means the default size.
+//! The window's size, position, maximised state and terminal zoom, kept in `window.toml` in
+//! the data directory so a relaunch opens the window where it was, as big as it was (restored
+//! dividers then fit as they did). A missing or broken file means the default size.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +14,10 @@ pub struct WindowState {
     pub width: f32,
     pub height: f32,
     pub maximized: bool,
+    /// The terminal font size the zoom keys (or Ctrl+wheel) left, when it is not the
+    /// settings' `font_size`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub font_size: Option<f32>,
 }
 
 impl WindowState {
@@ -31,8 +35,11 @@ impl WindowState {
             && sane(state.width)
             && sane(state.height)
             && state.width >= 100.0
-            && state.height >= 100.0)
-            .then_some(state)
+            && state.height >= 100.0
+            && state
+                .font_size
+                .is_none_or(|size| (4.0..=96.0).contains(&size)))
+        .then_some(state)
     }
 
     /// Writes the state (atomically: a crash never leaves half a file).
@@ -59,9 +66,16 @@ mod tests {
             width: 1580.0,
             height: 980.0,
             maximized: false,
+            font_size: None,
         };
         state.save(dir.path()).expect("save");
         assert_eq!(WindowState::load(dir.path()), Some(state));
+        let zoomed = WindowState {
+            font_size: Some(17.0),
+            ..state
+        };
+        zoomed.save(dir.path()).expect("save");
+        assert_eq!(WindowState::load(dir.path()), Some(zoomed));
         std::fs::write(WindowState::path(dir.path()), "width = -5").expect("write");
         assert_eq!(WindowState::load(dir.path()), None);
     }

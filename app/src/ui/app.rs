@@ -238,7 +238,12 @@ impl SpacesApp {
             workspace_ui: workspaces::WorkspaceUi::default(),
             views: PaneViews::new(),
             focused: None,
-            glyphs: GlyphCache::new(settings.font_size),
+            // The zoom the window had when it closed.
+            glyphs: GlyphCache::new(
+                crate::model::window_state::WindowState::load(&config.data_dir)
+                    .and_then(|state| state.font_size)
+                    .unwrap_or(settings.font_size),
+            ),
             clipboard: Clipboard::new(config.system_clipboard),
             clipboard_requests: ClipboardRequests::default(),
             palette: CommandPalette::default(),

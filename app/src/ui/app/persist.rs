@@ -131,6 +131,8 @@ impl SpacesApp {
             width: inner.width(),
             height: inner.height(),
             maximized: viewport.maximized.unwrap_or(false),
+            font_size: Some(self.glyphs.font_size())
+                .filter(|size| (size - self.settings.font_size).abs() > f32::EPSILON),
         };
         if self.window_state == Some(state) {
             return;
