@@ -454,6 +454,7 @@ impl SpacesApp {
                 focused: self.focused,
                 keyboard_enabled,
                 requests,
+                find: self.find.highlight(),
             },
         };
         self.tree.ui(&mut behavior, ui);

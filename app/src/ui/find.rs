@@ -1,6 +1,8 @@
 //! Find in the focused pane (Ctrl+Shift+F): a bar at the top right; Enter finds the next
 //! older match in the pane's screen and scrollback, Shift+Enter the next newer one. The match
-//! is selected and scrolled into view. What the scrollback kept in memory no longer holds is
+//! is selected and scrolled into view, and every match in view is highlighted as you type.
+//! "Aa" makes the search case-sensitive (otherwise it is, as in vim, only when the words hold
+//! a capital letter); ".*" takes the words as a regular expression. What the scrollback kept in memory no longer holds is
 //! one click away: "Older history" opens the pane's full recorded history filtered by the
 //! same words.
 
@@ -30,6 +32,18 @@ pub struct FindBar {
     /// The match shown, and the query it is for.
     current: Option<(String, Match)>,
     status: Option<String>,
+    case_sensitive: bool,
+    regex: bool,
+    /// The search built from the query and the toggles, and what it was built from.
+    search: Option<(SearchKey, RegexSearch)>,
+}
+
+/// What a search was built from: it is rebuilt only when one of these changes.
+#[derive(Clone, PartialEq, Eq)]
+struct SearchKey {
+    query: String,
+    case_sensitive: bool,
+    regex: bool,
 }
 
 impl FindBar {
@@ -87,6 +101,10 @@ impl FindBar {
                         if field.lost_focus() && escape {
                             close = true;
                         }
+                        ui.toggle_value(&mut self.case_sensitive, "Aa")
+                            .on_hover_text("Match case");
+                        ui.toggle_value(&mut self.regex, ".*")
+                            .on_hover_text("Regular expression");
                         if ui.button("Older").on_hover_text("Enter").clicked() {
                             find = Some(Direction::Left);
                         }
@@ -122,6 +140,25 @@ impl FindBar {
         request
     }
 
+    /// The pane and search whose matches its view highlights, while the bar is open with
+    /// words in it.
+    pub fn highlight(&mut self) -> Option<(PaneId, &mut RegexSearch)> {
+        let pane = self.pane?;
+        let key = SearchKey {
+            query: self.query.trim().to_owned(),
+            case_sensitive: self.case_sensitive,
+            regex: self.regex,
+        };
+        if key.query.is_empty() {
+            return None;
+        }
+        let stale = self.search.as_ref().is_none_or(|(built, _)| *built != key);
+        if stale {
+            self.search = build_search(&key).ok().map(|search| (key, search));
+        }
+        self.search.as_mut().map(|(_, search)| (pane, search))
+    }
+
     /// Finds the next match of the query from the current one (or from the bottom of the
     /// screen), selects it and scrolls it into view.
     fn find(&mut self, panes: &Panes, pane: PaneId, direction: Direction) {
@@ -131,9 +168,17 @@ impl FindBar {
             self.status = None;
             return;
         }
-        let Ok(mut regex) = RegexSearch::new(&literal(&query)) else {
-            self.status = Some("These words cannot be searched.".to_owned());
-            return;
+        let key = SearchKey {
+            query: query.clone(),
+            case_sensitive: self.case_sensitive,
+            regex: self.regex,
+        };
+        let mut regex = match build_search(&key) {
+            Ok(regex) => regex,
+            Err(problem) => {
+                self.status = Some(problem);
+                return;
+            }
         };
         let previous = self
             .current
@@ -165,6 +210,48 @@ impl FindBar {
     }
 }
 
+/// Every match in the lines `term` shows now (top to bottom), at most `limit`.
+pub fn visible_matches<T>(
+    term: &alacritty_terminal::Term<T>,
+    regex: &mut RegexSearch,
+    limit: usize,
+) -> Vec<Match> {
+    let offset = term.grid().display_offset() as i32;
+    let top = Point::new(Line(-offset), alacritty_terminal::index::Column(0));
+    let bottom = Point::new(
+        Line(term.screen_lines() as i32 - 1 - offset),
+        term.last_column(),
+    );
+    alacritty_terminal::term::search::RegexIter::new(top, bottom, Direction::Right, term, regex)
+        .take(limit)
+        .collect()
+}
+
+/// The search for `key`: the words literally or as a regular expression, with the case
+/// rule the toggle says.
+fn build_search(key: &SearchKey) -> Result<RegexSearch, String> {
+    let pattern = if key.regex {
+        key.query.clone()
+    } else {
+        literal(&key.query)
+    };
+    // Without the toggle, the search is case-sensitive only when the words hold a capital
+    // letter (alacritty's rule, vim's smartcase); with it, always.
+    let has_capital = key.query.chars().any(char::is_uppercase);
+    let flags = if key.case_sensitive && !has_capital {
+        "(?-i)"
+    } else {
+        ""
+    };
+    RegexSearch::new(&format!("{flags}{pattern}")).map_err(|_| {
+        if key.regex {
+            "Not a regular expression this search understands.".to_owned()
+        } else {
+            "These words cannot be searched.".to_owned()
+        }
+    })
+}
+
 /// The regex that matches `text` literally.
 fn literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -185,5 +272,39 @@ mod tests {
     fn words_are_searched_literally() {
         assert_eq!(literal("a.b (c)"), r"a\.b \(c\)");
         assert!(RegexSearch::new(&literal("src/main.rs:12 [x] *?")).is_ok());
+    }
+
+    #[test]
+    fn toggles_make_the_search_a_regex_or_case_sensitive() {
+        let key = |query: &str, case_sensitive: bool, regex: bool| SearchKey {
+            query: query.to_owned(),
+            case_sensitive,
+            regex,
+        };
+        assert!(build_search(&key("(unclosed", false, true)).is_err());
+        assert!(build_search(&key("(unclosed", false, false)).is_ok());
+
+        let size = spaces_term::TermSize::new(40, 4);
+        let mut term = alacritty_terminal::Term::new(
+            alacritty_terminal::term::Config::default(),
+            &size,
+            alacritty_terminal::event::VoidListener,
+        );
+        let mut parser: alacritty_terminal::vte::ansi::Processor =
+            alacritty_terminal::vte::ansi::Processor::new();
+        parser.advance(&mut term, b"Error error ERROR\r\nerr0r a.b axb\r\n");
+        let count = |query: &str, case_sensitive: bool, regex: bool| {
+            let mut search = build_search(&key(query, case_sensitive, regex)).expect("search");
+            visible_matches(&term, &mut search, 100).len()
+        };
+        // Lower-case words find every case; the toggle makes them exact.
+        assert_eq!(count("error", false, false), 3);
+        assert_eq!(count("error", true, false), 1);
+        // A capital letter makes the search exact by itself.
+        assert_eq!(count("ERROR", false, false), 1);
+        // Literal words against a regular expression.
+        assert_eq!(count("a.b", false, false), 1);
+        assert_eq!(count("a.b", false, true), 2);
+        assert_eq!(count("err[0o]r", false, true), 4);
     }
 }

@@ -65,6 +65,11 @@ pub struct ViewContext<'a> {
     pub focused: Option<PaneId>,
     pub keyboard_enabled: bool,
     pub requests: &'a mut Vec<PaneRequest>,
+    /// The find bar's search, and the pane whose matches it highlights.
+    pub find: Option<(
+        PaneId,
+        &'a mut spaces_term::alacritty_terminal::term::search::RegexSearch,
+    )>,
 }
 
 /// Where a pane's grid is on screen: the cells' size and the top-left corner of cell (0, 0).

@@ -49,6 +49,8 @@ pub fn agent_state(state: crate::model::agents::AgentState) -> Color32 {
 pub const SNIPPET_TEXT: Color32 = Color32::from_rgb(0xb8, 0xb8, 0xb8);
 pub const MATCH_HIGHLIGHT: Color32 = Color32::from_rgb(0xe7, 0xc5, 0x47);
 pub const MATCH_TEXT: Color32 = Color32::BLACK;
+/// The tint over every match of the find bar in a pane.
+pub const FIND_HIGHLIGHT: Color32 = Color32::from_rgba_premultiplied(0x5c, 0x4e, 0x18, 0x60);
 
 /// Where a dialog window first opens: centred, a little below the menu bar.
 pub fn dialog_position(ctx: &egui::Context) -> egui::Pos2 {

@@ -81,6 +81,7 @@ pub(super) fn paint(
         }
     };
     painter.add(Shape::Mesh(mesh));
+    highlight_matches(&painter, grid, pane, offset, cx);
 
     if offset > 0 {
         scroll_indicator(&painter, rect, offset, history, grid.size.rows);
@@ -93,6 +94,56 @@ pub(super) fn paint(
             Stroke::new(2.0, accent),
             StrokeKind::Inside,
         );
+    }
+}
+
+/// Most matches highlighted at once (a one-letter search on a full screen stays quick).
+const MAX_HIGHLIGHTS: usize = 2000;
+
+/// The find bar's matches in view, each cell of them tinted.
+fn highlight_matches(
+    painter: &egui::Painter,
+    grid: GridGeometry,
+    pane: &Pane,
+    offset: usize,
+    cx: &mut ViewContext<'_>,
+) {
+    let Some((_, search)) = cx
+        .find
+        .as_mut()
+        .filter(|(find_pane, _)| *find_pane == pane.terminal.id())
+    else {
+        return;
+    };
+    let (matches, last_column) = pane.terminal.read(|term| {
+        (
+            crate::ui::find::visible_matches(term, search, MAX_HIGHLIGHTS),
+            term.last_column().0,
+        )
+    });
+    let offset = offset as i32;
+    for found in matches {
+        let (start, end) = (*found.start(), *found.end());
+        for line in start.line.0..=end.line.0 {
+            let first = if line == start.line.0 {
+                start.column.0
+            } else {
+                0
+            };
+            let last = if line == end.line.0 {
+                end.column.0
+            } else {
+                last_column
+            };
+            let row = (line + offset) as f32;
+            let min = grid.origin + Vec2::new(first as f32 * grid.cell.x, row * grid.cell.y);
+            let size = Vec2::new((last + 1 - first) as f32 * grid.cell.x, grid.cell.y);
+            painter.rect_filled(
+                Rect::from_min_size(min, size),
+                CornerRadius::ZERO,
+                theme::FIND_HIGHLIGHT,
+            );
+        }
     }
 }
 
