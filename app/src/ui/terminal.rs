@@ -38,6 +38,9 @@ pub struct PaneView {
     selecting: bool,
     /// The last mouse cell reported to the application (to send motion only on change).
     last_reported_cell: Option<(usize, usize)>,
+    /// When (egui's clock, seconds) the pane was last typed into: a blinking cursor stops
+    /// blinking a while after, so an idle window draws nothing.
+    last_typed: f64,
 }
 
 /// The views of every pane, by pane id.
@@ -173,6 +176,7 @@ pub fn pane_ui(
         });
         let before = pane.terminal.generation();
         if input::handle_keyboard(ui, pane) {
+            view.last_typed = ui.input(|input| input.time);
             input::wait_for_echo(pane, before);
         }
     }

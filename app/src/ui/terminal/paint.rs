@@ -16,6 +16,8 @@ use crate::ui::theme;
 
 /// How long each half of a blinking cursor lasts.
 const BLINK_HALF: Duration = Duration::from_millis(530);
+/// How long after the last key a cursor keeps blinking.
+const BLINK_FOR: Duration = Duration::from_secs(5);
 
 /// What a cached mesh was built from: while it is the same, the mesh is reused.
 #[derive(Clone, Copy, PartialEq)]
@@ -49,8 +51,10 @@ pub(super) fn paint(
         )
     });
     painter.rect_filled(rect, CornerRadius::ZERO, theme::rgb(background));
+    let time = ctx.input(|input| input.time);
+    // As in kitty: a cursor blinks for a while after typing, then stays on (no more frames).
+    let blinking = blinking && time - view.last_typed < BLINK_FOR.as_secs_f64();
     let cursor_blink_on = if blinking {
-        let time = ctx.input(|input| input.time);
         let half = BLINK_HALF.as_secs_f64();
         let phase = (time / half) as u64;
         let until_flip = half - time % half;
