@@ -41,6 +41,13 @@ pub struct PaneView {
     /// When (egui's clock, seconds) the pane was last typed into: a blinking cursor stops
     /// blinking a while after, so an idle window draws nothing.
     last_typed: f64,
+    /// The cells of the link under the pointer (grid points), underlined.
+    hovered_link: Option<Vec<spaces_term::alacritty_terminal::index::Point>>,
+}
+
+/// Opens a URL or a file with the desktop's opener (`xdg-open`).
+pub fn open_with_desktop(target: &str) {
+    links::open(target);
 }
 
 /// The views of every pane, by pane id.
@@ -57,6 +64,11 @@ pub enum PaneRequest {
     /// Run the restored pane's old command again / forget the offer.
     Rerun(PaneId),
     DismissRerun(PaneId),
+    /// Open a file a Ctrl+click found in a pane's text (in `$EDITOR`, in a new pane).
+    OpenFile {
+        path: std::path::PathBuf,
+        line: Option<u32>,
+    },
 }
 
 /// Shared resources every pane view uses during one frame.

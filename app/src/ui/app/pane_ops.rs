@@ -335,6 +335,35 @@ impl SpacesApp {
                     entry.resume_problem = None;
                 }
             }
+            PaneRequest::OpenFile { path, line } => self.open_file(&path, line),
+        }
+    }
+
+    /// Opens a file a Ctrl+click found: in `$EDITOR` (at the line, `+N` as vi, emacs, nano
+    /// and helix take it) in a new pane beside the focused one, else with the desktop's opener.
+    fn open_file(&mut self, path: &std::path::Path, line: Option<u32>) {
+        let editor = std::env::var("VISUAL")
+            .ok()
+            .or_else(|| std::env::var("EDITOR").ok())
+            .filter(|editor| !editor.trim().is_empty());
+        let Some(editor) = editor else {
+            crate::ui::terminal::open_with_desktop(&path.display().to_string());
+            return;
+        };
+        let mut command: Vec<String> = editor.split_whitespace().map(str::to_owned).collect();
+        if let Some(line) = line {
+            command.push(format!("+{line}"));
+        }
+        command.push(path.display().to_string());
+        let cwd = path.parent().map(std::path::Path::to_path_buf);
+        if self
+            .split(self.focused, Direction::Right, command, cwd)
+            .is_none()
+        {
+            self.notices.push(Notice::warning(format!(
+                "could not open {} in {editor}",
+                path.display()
+            )));
         }
     }
 }

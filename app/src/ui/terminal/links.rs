@@ -1,19 +1,42 @@
-//! Links in a pane: Ctrl+click opens the link under the pointer with the desktop's opener
-//! (`xdg-open`), and the pointer becomes a hand over one while Ctrl is held. A link is the
-//! cell's OSC 8 hyperlink when a program set one, else a URL written in the (possibly
-//! wrapped) line. Only web, mail and file links are opened: a program must not make a click
-//! run some other handler.
+//! Links in a pane: a link under the pointer is underlined; Ctrl+click opens it with the
+//! desktop's opener (`xdg-open`), and the pointer becomes a hand over one while Ctrl is held.
+//! A link is the cell's OSC 8 hyperlink when a program set one, else a URL written in the
+//! (possibly wrapped) line, else a path of an existing file (`src/main.rs:12`, relative to the
+//! pane's directory), which opens in `$EDITOR` in a new pane. Only web, mail and file links
+//! are opened: a program must not make a click run some other handler.
 
 use alacritty_terminal::grid::Dimensions as _;
 use alacritty_terminal::index::{Column, Line, Point};
 use alacritty_terminal::term::cell::Flags;
 use spaces_term::alacritty_terminal;
+use std::path::{Path, PathBuf};
 
 /// The schemes a click opens.
 const SCHEMES: [&str; 4] = ["https://", "http://", "file://", "mailto:"];
 
-/// The link at `point` (a grid point: negative lines are history), if there is one.
-pub fn link_at<T>(term: &alacritty_terminal::Term<T>, point: Point) -> Option<String> {
+/// What a link leads to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A URL for the desktop's opener.
+    Url(String),
+    /// A file (absolute), and the line the text named.
+    File { path: PathBuf, line: Option<u32> },
+}
+
+/// A link in a pane: where it leads and the cells it covers (grid points).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub target: Target,
+    pub cells: Vec<Point>,
+}
+
+/// The link at `point` (a grid point: negative lines are history), if there is one; file
+/// paths are looked for relative to `cwd`.
+pub fn link_at<T>(
+    term: &alacritty_terminal::Term<T>,
+    point: Point,
+    cwd: Option<&Path>,
+) -> Option<Link> {
     let grid = term.grid();
     let inside = point.column.0 < grid.columns()
         && point.line.0 < grid.screen_lines() as i32
@@ -22,16 +45,103 @@ pub fn link_at<T>(term: &alacritty_terminal::Term<T>, point: Point) -> Option<St
         // The view's size and the grid's differ for a frame while a resize goes through.
         return None;
     }
-    let cell = &grid[point];
-    if let Some(link) = cell.hyperlink() {
-        let uri = link.uri().to_owned();
-        return opens(&uri).then_some(uri);
-    }
     let (text, columns) = logical_line(term, point.line);
     let at = columns
         .iter()
         .position(|&(line, column)| line == point.line && column == point.column)?;
-    url_around(&text, at)
+    if let Some(hyperlink) = grid[point].hyperlink() {
+        let uri = hyperlink.uri().to_owned();
+        if !opens(&uri) {
+            return None;
+        }
+        // The run of cells around the point carrying the same link.
+        let same = |index: usize| {
+            let (line, column) = columns[index];
+            grid[line][column].hyperlink().as_ref() == Some(&hyperlink)
+        };
+        let mut first = at;
+        while first > 0 && same(first - 1) {
+            first -= 1;
+        }
+        let mut last = at;
+        while last + 1 < columns.len() && same(last + 1) {
+            last += 1;
+        }
+        return Some(Link {
+            target: Target::Url(uri),
+            cells: cells(&columns, first..last + 1),
+        });
+    }
+    if let Some((url, span)) = url_span(&text, at) {
+        return Some(Link {
+            target: Target::Url(url),
+            cells: cells(&columns, span),
+        });
+    }
+    let (path, line, span) = path_around(&text, at, cwd?)?;
+    Some(Link {
+        target: Target::File { path, line },
+        cells: cells(&columns, span),
+    })
+}
+
+fn cells(columns: &[(Line, Column)], span: std::ops::Range<usize>) -> Vec<Point> {
+    columns[span]
+        .iter()
+        .map(|&(line, column)| Point::new(line, column))
+        .collect()
+}
+
+/// The path of an existing file around character `at` (`src/main.rs:12:5`, `./a b` not:
+/// paths end at spaces), resolved against `cwd`; with the line it names, and its span.
+fn path_around(
+    text: &[char],
+    at: usize,
+    cwd: &Path,
+) -> Option<(PathBuf, Option<u32>, std::ops::Range<usize>)> {
+    let stops = |c: char| c.is_whitespace() || "\"'<>`()[]{},;|".contains(c);
+    if stops(*text.get(at)?) {
+        return None;
+    }
+    let mut first = at;
+    while first > 0 && !stops(text[first - 1]) {
+        first -= 1;
+    }
+    let mut end = at + 1;
+    while end < text.len() && !stops(text[end]) {
+        end += 1;
+    }
+    let word: String = text[first..end].iter().collect();
+    let word = word.trim_end_matches(['.', ':']);
+    // `file:12` or `file:12:5`: the line (and column) after the path.
+    let mut parts = word.splitn(3, ':');
+    let name = parts.next()?;
+    let line = parts.next().and_then(|line| line.parse().ok());
+    if name.is_empty() || !name.contains(['/', '.']) {
+        return None;
+    }
+    let path = cwd.join(name.strip_prefix("~/").map_or_else(
+        || PathBuf::from(name),
+        |rest| {
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_default()
+                .join(rest)
+        },
+    ));
+    path.is_file().then(|| {
+        let shown = first + word.chars().count();
+        (path, line, first..shown)
+    })
+}
+
+/// The link at `point` as the old API gave it: the URL or the file's path.
+#[cfg(test)]
+fn target_at<T>(term: &alacritty_terminal::Term<T>, point: Point) -> Option<String> {
+    match link_at(term, point, None)?.target {
+        Target::Url(url) => Some(url),
+        Target::File { path, .. } => Some(path.display().to_string()),
+    }
 }
 
 /// Whether a click may open `uri`.
@@ -77,8 +187,8 @@ fn logical_line<T>(
     (text, columns)
 }
 
-/// The URL that covers character `at` of `text`, if one does.
-fn url_around(text: &[char], at: usize) -> Option<String> {
+/// The URL that covers character `at` of `text`, and the characters it spans.
+fn url_span(text: &[char], at: usize) -> Option<(String, std::ops::Range<usize>)> {
     let line: String = text.iter().collect();
     let mut search = 0;
     while let Some((start, scheme)) = SCHEMES
@@ -99,7 +209,7 @@ fn url_around(text: &[char], at: usize) -> Option<String> {
             line[..start + url.len()].chars().count(),
         );
         if url.len() > scheme.len() && (first..last).contains(&at) {
-            return Some(url.to_owned());
+            return Some((url.to_owned(), first..last));
         }
         search = end.max(start + 1);
     }
@@ -149,7 +259,7 @@ mod tests {
     use super::*;
 
     fn url_at(line: &str, at: usize) -> Option<String> {
-        url_around(&line.chars().collect::<Vec<_>>(), at)
+        url_span(&line.chars().collect::<Vec<_>>(), at).map(|(url, _)| url)
     }
 
     #[test]
@@ -188,13 +298,29 @@ mod tests {
         let mut term = spaces_term::replay::new_replay_term(spaces_term::TermSize::new(20, 4), 10);
         spaces_term::replay::replay_bytes(&mut term, b"go https://example.com/long/path ok\r\n");
         let url = Some("https://example.com/long/path".to_owned());
-        assert_eq!(link_at(&term, Point::new(Line(0), Column(5))), url);
-        assert_eq!(link_at(&term, Point::new(Line(1), Column(3))), url);
-        assert_eq!(link_at(&term, Point::new(Line(1), Column(15))), None);
+        assert_eq!(target_at(&term, Point::new(Line(0), Column(5))), url);
+        assert_eq!(target_at(&term, Point::new(Line(1), Column(3))), url);
+        assert_eq!(target_at(&term, Point::new(Line(1), Column(15))), None);
         assert_eq!(
-            link_at(&term, Point::new(Line(9), Column(3))),
+            target_at(&term, Point::new(Line(9), Column(3))),
             None,
             "off the grid"
         );
+    }
+
+    #[test]
+    fn paths_of_existing_files_are_links_with_their_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("src")).expect("mkdir");
+        std::fs::write(dir.path().join("src/main.rs"), "fn main() {}").expect("write");
+        let text: Vec<char> = "error at src/main.rs:12:5: boom; see missing.rs:3"
+            .chars()
+            .collect();
+        let found = path_around(&text, 12, dir.path()).expect("a path");
+        assert_eq!(found.0, dir.path().join("src/main.rs"));
+        assert_eq!(found.1, Some(12));
+        assert_eq!(found.2, 9..25, "the path and its line and column");
+        assert_eq!(path_around(&text, 45, dir.path()), None, "no such file");
+        assert_eq!(path_around(&text, 2, dir.path()), None, "a plain word");
     }
 }

@@ -48,15 +48,25 @@ pub(super) fn handle_mouse(
             handle_wheel(ui, grid, pane, view, mouse);
         }
     }
-    // Ctrl+click opens a link, even where the program takes the mouse.
+    // A link under the pointer is underlined; Ctrl+click opens it, even where the program
+    // takes the mouse.
+    let link = response
+        .hover_pos()
+        .and_then(|pointer| link_under(grid, pointer, pane));
+    view.hovered_link = link.as_ref().map(|link| link.cells.clone());
     if held.ctrl
         && !held.shift
-        && let Some(pointer) = response.hover_pos()
-        && let Some(link) = link_under(grid, pointer, pane)
+        && let Some(link) = link
     {
         ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);
         if response.clicked() {
-            super::links::open(&link);
+            match link.target {
+                super::links::Target::Url(url) => super::links::open(&url),
+                super::links::Target::File { path, line } => {
+                    cx.requests
+                        .push(super::PaneRequest::OpenFile { path, line });
+                }
+            }
             return;
         }
     }
@@ -75,11 +85,16 @@ pub(super) fn handle_mouse(
 }
 
 /// The link under the pointer, if any.
-fn link_under(grid: GridGeometry, pointer: egui::Pos2, pane: &Pane) -> Option<String> {
+fn link_under(grid: GridGeometry, pointer: egui::Pos2, pane: &Pane) -> Option<super::links::Link> {
     let (column, row, _) = grid.cell_at(pointer);
+    let cwd = pane.cwd();
     pane.terminal.read(|term| {
         let offset = term.grid().display_offset() as i32;
-        super::links::link_at(term, Point::new(Line(row as i32 - offset), Column(column)))
+        super::links::link_at(
+            term,
+            Point::new(Line(row as i32 - offset), Column(column)),
+            cwd.as_deref(),
+        )
     })
 }
 

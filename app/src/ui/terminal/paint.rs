@@ -86,6 +86,15 @@ pub(super) fn paint(
     };
     painter.add(Shape::Mesh(mesh));
     highlight_matches(&painter, grid, pane, offset, cx);
+    if let Some(cells) = &view.hovered_link {
+        underline(
+            &painter,
+            grid,
+            cells,
+            offset,
+            theme::rgb(cx.palette.foreground),
+        );
+    }
 
     if offset > 0 {
         scroll_indicator(&painter, rect, offset, history, grid.size.rows);
@@ -148,6 +157,28 @@ fn highlight_matches(
                 theme::FIND_HIGHLIGHT,
             );
         }
+    }
+}
+
+/// A line under the cells of the link the pointer is on.
+fn underline(
+    painter: &egui::Painter,
+    grid: GridGeometry,
+    cells: &[spaces_term::alacritty_terminal::index::Point],
+    offset: usize,
+    color: egui::Color32,
+) {
+    for point in cells {
+        let row = point.line.0 + offset as i32;
+        if row < 0 || row >= i32::from(grid.size.rows) {
+            continue;
+        }
+        let x = grid.origin.x + point.column.0 as f32 * grid.cell.x;
+        let y = grid.origin.y + (row + 1) as f32 * grid.cell.y - 1.0;
+        painter.line_segment(
+            [egui::pos2(x, y), egui::pos2(x + grid.cell.x, y)],
+            Stroke::new(1.0, color),
+        );
     }
 }
 
