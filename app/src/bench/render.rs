@@ -17,6 +17,7 @@ const WARM_UP: usize = 20;
 
 pub fn run(panes: usize, cols: u16, rows: u16, frames: usize, json: bool) -> anyhow::Result<()> {
     let ctx = egui::Context::default();
+    crate::ui::render::glyph_cache::install_faces(&ctx);
     let palette = Palette::default();
     let mut glyphs = GlyphCache::new(14.0);
     let background = crate::ui::theme::rgb(palette.background);

@@ -160,6 +160,7 @@ pub struct SpacesApp {
 impl SpacesApp {
     pub fn new(ctx: &egui::Context, config: AppConfig) -> anyhow::Result<Self> {
         theme::apply(ctx);
+        crate::ui::render::glyph_cache::install_faces(ctx);
         // Ctrl+Plus/Minus/0 belong to the programs in the panes; Spaces zooms the terminal
         // font with its own commands, never the whole interface.
         ctx.options_mut(|options| options.zoom_with_keyboard = false);

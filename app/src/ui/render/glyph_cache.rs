@@ -29,6 +29,69 @@ impl GlyphQuad {
     }
 }
 
+/// Which face of the monospace font a cell is drawn in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Face {
+    Regular,
+    Bold,
+    Italic,
+    BoldItalic,
+}
+
+impl Face {
+    pub fn of(bold: bool, italic: bool) -> Self {
+        match (bold, italic) {
+            (false, false) => Face::Regular,
+            (true, false) => Face::Bold,
+            (false, true) => Face::Italic,
+            (true, true) => Face::BoldItalic,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The egui font family of the face (the bundled DejaVu Sans Mono faces; regular is
+    /// egui's own monospace, Hack, which has the same metrics).
+    fn family(self) -> FontFamily {
+        match self {
+            Face::Regular => FontFamily::Monospace,
+            other => FontFamily::Name(FACE_FAMILIES[other.index() - 1].0.into()),
+        }
+    }
+}
+
+/// The bundled faces: (egui family name, font file).
+const FACE_FAMILIES: [(&str, &[u8]); 3] = [
+    (
+        "spaces-mono-bold",
+        include_bytes!("../../../../assets/fonts/DejaVuSansMono-Bold.ttf"),
+    ),
+    (
+        "spaces-mono-italic",
+        include_bytes!("../../../../assets/fonts/DejaVuSansMono-Oblique.ttf"),
+    ),
+    (
+        "spaces-mono-bold-italic",
+        include_bytes!("../../../../assets/fonts/DejaVuSansMono-BoldOblique.ttf"),
+    ),
+];
+
+/// Registers the bold, italic and bold-italic faces with egui (once per context).
+pub fn install_faces(ctx: &egui::Context) {
+    for (name, data) in FACE_FAMILIES {
+        ctx.add_font(egui::epaint::text::FontInsert::new(
+            name,
+            egui::FontData::from_static(data),
+            vec![egui::epaint::text::InsertFontFamily {
+                family: FontFamily::Name(name.into()),
+                priority: egui::epaint::text::FontPriority::Highest,
+            }],
+        ));
+    }
+}
+
 /// The cell grid metrics and the glyphs of one font at one scale.
 pub struct GlyphCache {
     font: FontId,
@@ -36,8 +99,9 @@ pub struct GlyphCache {
     atlas_size: [usize; 2],
     atlas_fill: f32,
     cell: Vec2,
-    ascii: [Option<GlyphQuad>; 128],
-    others: HashMap<char, GlyphQuad>,
+    /// ASCII glyphs of each face.
+    ascii: [[Option<GlyphQuad>; 128]; 4],
+    others: HashMap<(char, Face), GlyphQuad>,
     /// Bumped whenever cached glyphs were thrown away, so views rebuild their meshes.
     epoch: u64,
 }
@@ -50,7 +114,7 @@ impl GlyphCache {
             atlas_size: [0, 0],
             atlas_fill: 0.0,
             cell: vec2(8.0, 16.0),
-            ascii: [None; 128],
+            ascii: [[None; 128]; 4],
             others: HashMap::new(),
             epoch: 0,
         }
@@ -96,7 +160,7 @@ impl GlyphCache {
 
     fn reset(&mut self, ctx: &egui::Context, pixels_per_point: f32) {
         self.pixels_per_point = pixels_per_point;
-        self.ascii = [None; 128];
+        self.ascii = [[None; 128]; 4];
         self.others.clear();
         self.epoch += 1;
         let font = self.font.clone();
@@ -106,32 +170,37 @@ impl GlyphCache {
         self.cell = vec2(snap(advance), snap(row_height));
     }
 
-    /// The quad for `c`, laying it out (and so rasterising it into the atlas) the first time.
+    /// The quad for `c` in `face`, laying it out (and so rasterising it into the atlas) the
+    /// first time. A character the face lacks (CJK, emoji) comes from the regular face and
+    /// its fallbacks.
     #[inline]
-    pub fn glyph(&mut self, ctx: &egui::Context, c: char) -> GlyphQuad {
-        if let Some(Some(quad)) = self.ascii.get(c as usize) {
+    pub fn glyph(&mut self, ctx: &egui::Context, c: char, face: Face) -> GlyphQuad {
+        if let Some(Some(quad)) = self.ascii[face.index()].get(c as usize) {
             return *quad;
         }
-        self.glyph_slow(ctx, c)
+        self.glyph_slow(ctx, c, face)
     }
 
     /// Non-ASCII characters and first sightings.
-    fn glyph_slow(&mut self, ctx: &egui::Context, c: char) -> GlyphQuad {
-        if let Some(quad) = self.others.get(&c) {
+    fn glyph_slow(&mut self, ctx: &egui::Context, c: char, face: Face) -> GlyphQuad {
+        if let Some(quad) = self.others.get(&(c, face)) {
             return *quad;
         }
-        let quad = self.layout(ctx, c);
-        match self.ascii.get_mut(c as usize) {
+        let mut font = FontId::new(self.font.size, face.family());
+        if face != Face::Regular && !ctx.fonts_mut(|fonts| fonts.has_glyph(&font, c)) {
+            font = self.font.clone();
+        }
+        let quad = self.layout(ctx, c, font);
+        match self.ascii[face.index()].get_mut(c as usize) {
             Some(slot) => *slot = Some(quad),
             None => {
-                self.others.insert(c, quad);
+                self.others.insert((c, face), quad);
             }
         }
         quad
     }
 
-    fn layout(&self, ctx: &egui::Context, c: char) -> GlyphQuad {
-        let font = self.font.clone();
+    fn layout(&self, ctx: &egui::Context, c: char, font: FontId) -> GlyphQuad {
         let galley =
             ctx.fonts_mut(|fonts| fonts.layout_no_wrap(c.to_string(), font, Color32::WHITE));
         let blank = GlyphQuad {
@@ -192,4 +261,37 @@ pub fn cell_origin(origin: Pos2, cell: Vec2, column: usize, row: usize) -> Pos2 
         origin.x + column as f32 * cell.x,
         origin.y + row as f32 * cell.y,
     )
+}
+
+#[cfg(test)]
+mod face_tests {
+    use super::*;
+
+    #[test]
+    fn bold_and_italic_have_their_own_glyphs_and_fall_back_for_what_they_lack() {
+        let ctx = egui::Context::default();
+        install_faces(&ctx);
+        let mut glyphs = GlyphCache::new(14.0);
+        let mut seen = None;
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+            let ctx = ui.ctx();
+            glyphs.begin_frame(ctx);
+            let quads: Vec<GlyphQuad> = [Face::Regular, Face::Bold, Face::Italic, Face::BoldItalic]
+                .into_iter()
+                .map(|face| glyphs.glyph(ctx, 'a', face))
+                .collect();
+            // A character the DejaVu faces lack comes from the regular face's fallbacks.
+            let emoji = [Face::Regular, Face::Bold].map(|face| glyphs.glyph(ctx, '🙂', face));
+            seen = Some((quads, emoji));
+        });
+        output.textures_delta.clear();
+        let (quads, emoji) = seen.expect("the pass ran");
+        for (index, quad) in quads.iter().enumerate() {
+            assert!(!quad.is_blank(), "face {index} drew nothing");
+            for other in &quads[index + 1..] {
+                assert_ne!(quad.uv, other.uv, "two faces share one glyph");
+            }
+        }
+        assert_eq!(emoji[0].uv, emoji[1].uv);
+    }
 }

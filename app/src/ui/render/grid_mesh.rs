@@ -140,12 +140,13 @@ impl GridPass<'_> {
                 let rect = self.builder.cell_rect(column, row, width);
                 builtin::draw(cell.c, rect, self.pixel, fg, &mut self.builder.vertices);
             } else if cell.c != ' ' && cell.c != '\t' {
-                let quad = self.glyphs.glyph(self.ctx, cell.c);
-                self.builder.glyph(column, y, width, &quad, fg, flags);
+                let face = face_of(flags);
+                let quad = self.glyphs.glyph(self.ctx, cell.c, face);
+                self.builder.glyph(column, y, width, &quad, fg);
                 if let Some(marks) = cell.zerowidth() {
                     for mark in marks {
-                        let quad = self.glyphs.glyph(self.ctx, *mark);
-                        self.builder.glyph(column, y, width, &quad, fg, flags);
+                        let quad = self.glyphs.glyph(self.ctx, *mark, face);
+                        self.builder.glyph(column, y, width, &quad, fg);
                     }
                 }
             }
@@ -187,10 +188,9 @@ impl GridPass<'_> {
             );
         } else if shape == CursorShape::Block && cell.c != ' ' {
             // The character under a block cursor is drawn again in the background colour.
-            let quad = self.glyphs.glyph(self.ctx, cell.c);
+            let quad = self.glyphs.glyph(self.ctx, cell.c, face_of(cell.flags));
             let y = self.builder.row_y(row as usize);
-            self.builder
-                .glyph(column, y, width, &quad, self.default_bg, cell.flags);
+            self.builder.glyph(column, y, width, &quad, self.default_bg);
         }
     }
 }
@@ -350,23 +350,22 @@ impl MeshBuilder {
         Rect::from_min_size(min, vec2(self.cell.x * width as f32, self.cell.y))
     }
 
-    /// A quad from (x0, y0) to (x1, y1); `skew` shifts the top edge right (for italics).
+    /// A quad from (x0, y0) to (x1, y1).
     #[inline(always)]
     fn push_quad(
         out: &mut Vec<Vertex>,
         [x0, y0, x1, y1]: [f32; 4],
         [u0, v0, u1, v1]: [f32; 4],
         color: Color32,
-        skew: f32,
     ) {
         out.extend_from_slice(&[
             Vertex {
-                pos: pos2(x0 + skew, y0),
+                pos: pos2(x0, y0),
                 uv: pos2(u0, v0),
                 color,
             },
             Vertex {
-                pos: pos2(x1 + skew, y0),
+                pos: pos2(x1, y0),
                 uv: pos2(u1, v0),
                 color,
             },
@@ -394,7 +393,6 @@ impl MeshBuilder {
             [rect.min.x, rect.min.y, rect.max.x, rect.max.y],
             [u, v, u, v],
             color,
-            0.0,
         );
     }
 
@@ -405,15 +403,7 @@ impl MeshBuilder {
 
     /// The glyph `quad` in the cell at `column` of the row whose top edge is `y`.
     #[inline]
-    fn glyph(
-        &mut self,
-        column: usize,
-        y: f32,
-        width: usize,
-        quad: &GlyphQuad,
-        color: Color32,
-        flags: Flags,
-    ) {
+    fn glyph(&mut self, column: usize, y: f32, width: usize, quad: &GlyphQuad, color: Color32) {
         if quad.is_blank() {
             return;
         }
@@ -430,17 +420,8 @@ impl MeshBuilder {
         let (x1, y1) = (x0 + quad.size.x, y0 + quad.size.y);
         let uv = [quad.uv.min.x, quad.uv.min.y, quad.uv.max.x, quad.uv.max.y];
         let color = if quad.is_color { Color32::WHITE } else { color };
-        let skew = if flags.contains(Flags::ITALIC) {
-            quad.size.y * 0.18
-        } else {
-            0.0
-        };
-        Self::push_quad(&mut self.vertices, [x0, y0, x1, y1], uv, color, skew);
-        if flags.contains(Flags::BOLD) && !quad.is_color {
-            // egui's bundled monospace font has no bold face: overstrike one pixel right.
-            let rect = [x0 + 0.75, y0, x1 + 0.75, y1];
-            Self::push_quad(&mut self.vertices, rect, uv, color, skew);
-        }
+        // Bold and italic come from their own faces (`Face`): no overstrike, no slant.
+        Self::push_quad(&mut self.vertices, [x0, y0, x1, y1], uv, color);
     }
 
     fn decorations(
@@ -505,4 +486,12 @@ impl MeshBuilder {
             CursorShape::Hidden => {}
         }
     }
+}
+
+/// The face a cell's flags ask for.
+fn face_of(flags: Flags) -> crate::ui::render::glyph_cache::Face {
+    crate::ui::render::glyph_cache::Face::of(
+        flags.contains(Flags::BOLD),
+        flags.contains(Flags::ITALIC),
+    )
 }
