@@ -25,6 +25,8 @@ pub struct PaneInfo {
     pub workspace: String,
     /// A restored pane's offer to run its old command again, as a shell line.
     pub rerun_offer: Option<String>,
+    /// Why a restored pane's agent conversation was not resumed.
+    pub resume_problem: Option<String>,
     /// The agent CLI running in the pane, its conversation and its state.
     pub agent: Option<String>,
     pub session_id: Option<String>,
@@ -51,6 +53,7 @@ impl PaneInfo {
             title: text("title").unwrap_or_default(),
             workspace: text("workspace").unwrap_or_default(),
             rerun_offer: text("rerun_offer"),
+            resume_problem: text("resume_problem"),
             agent: text("agent"),
             session_id: text("session_id"),
             agent_state: text("agent_state"),

@@ -297,8 +297,11 @@ fn restart_offers_rerun_not_rerun() -> Result<()> {
 /// A pane that ran an agent CLI started with a chosen session id (`claude --session-id X`)
 /// comes back after `kill -9` offering the resume form, and running the offer resumes
 /// (a stand-in `claude` records the arguments it was started with).
+/// An agent started with a session id Spaces (or the user) chose is resumed with that id
+/// after a `kill -9`, never started again with `--session-id` (which the CLIs refuse for an
+/// id in use); once its conversation is gone, the pane says so instead.
 #[test]
-fn a_restored_agent_pane_offers_to_resume_not_to_replay_its_session_id() -> Result<()> {
+fn a_restored_agent_pane_resumes_its_session_and_says_when_it_is_gone() -> Result<()> {
     let (mut spaces, pane) = start()?;
     let bin = spaces.scratch().join("agents");
     fs::create_dir_all(&bin)?;
@@ -317,33 +320,33 @@ fn a_restored_agent_pane_offers_to_resume_not_to_replay_its_session_id() -> Resu
         pane,
         &format!("{} --session-id 3f1c2a9e", claude.display()),
     )?;
-    spaces.wait_for_saved_pane(pane, "the agent saved as the pane's command", |p| {
-        !p.is_shell && p.command.iter().any(|arg| arg == "--session-id")
+    spaces.wait_for_saved_pane(pane, "the agent's session saved with the pane", |p| {
+        !p.is_shell && p.agent_session.as_deref() == Some("3f1c2a9e")
     })?;
+    // Claude writes its transcript at the first prompt: `<config>/projects/<cwd>/<id>.jsonl`.
+    let home = spaces.home();
+    let encoded: String = home
+        .display()
+        .to_string()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let transcript = home
+        .join(".claude/projects")
+        .join(encoded)
+        .join("3f1c2a9e.jsonl");
+    fs::create_dir_all(transcript.parent().context("parent")?)?;
+    fs::write(
+        &transcript,
+        r#"{"type":"user","sessionId":"3f1c2a9e","message":{"role":"user","content":"hi"}}"#
+            .to_owned()
+            + "\n",
+    )?;
 
     spaces.kill9()?;
     spaces.restart()?;
-    let offered = spaces.wait_for_list("the resume offer", |p| {
-        p.iter().any(|p| {
-            p.id == pane
-                && p.rerun_offer
-                    .as_deref()
-                    .is_some_and(|offer| offer.ends_with("claude --resume 3f1c2a9e"))
-        })
-    })?;
-    let offer = offered
-        .iter()
-        .find(|p| p.id == pane)
-        .and_then(|p| p.rerun_offer.clone())
-        .unwrap_or_default();
-    ensure!(
-        !offer.contains("--session-id"),
-        "the offer replays the id: {offer}"
-    );
-    wait_for_restored_prompt(&spaces, pane)?;
-    spaces.key(&["ctrl+shift+Return"])?;
     let recorded = wait_until(
-        "the stand-in to be resumed",
+        "the stand-in to be resumed by itself",
         Duration::from_secs(20),
         || {
             let text = fs::read_to_string(&calls).unwrap_or_default();
@@ -355,6 +358,29 @@ fn a_restored_agent_pane_offers_to_resume_not_to_replay_its_session_id() -> Resu
         lines == ["--session-id 3f1c2a9e", "--resume 3f1c2a9e"],
         "the agent was started with: {lines:?}"
     );
+    spaces.wait_for_saved_pane(pane, "the resumed agent's session saved", |p| {
+        !p.is_shell && p.agent_session.as_deref() == Some("3f1c2a9e")
+    })?;
+
+    // The agent deletes the conversation; the next relaunch says so and runs nothing.
+    fs::remove_file(&transcript)?;
+    spaces.kill9()?;
+    spaces.restart()?;
+    let panes = spaces.wait_for_list("the banner saying why", |p| {
+        p.iter().any(|p| p.id == pane && p.resume_problem.is_some())
+    })?;
+    let problem = panes
+        .iter()
+        .find(|p| p.id == pane)
+        .and_then(|p| p.resume_problem.clone())
+        .unwrap_or_default();
+    ensure!(
+        problem.contains("3f1c2a9e") && problem.contains("gone"),
+        "{problem}"
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    let after = fs::read_to_string(&calls)?;
+    ensure!(after.lines().count() == 2, "ran again: {after}");
     Ok(())
 }
 

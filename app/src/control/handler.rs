@@ -281,6 +281,7 @@ fn list(app: &mut SpacesApp) -> Vec<PaneInfo> {
                 .rerun_offer
                 .as_ref()
                 .map(|c| crate::model::record::shell_join(c)),
+            resume_problem: entry.resume_problem.clone(),
             agent: agent.map(|agent| agent.agent.as_str().to_owned()),
             session_id: agent.and_then(|agent| agent.session.clone()),
             agent_state: agent.map(|agent| agent.state.as_str().to_owned()),

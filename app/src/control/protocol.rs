@@ -212,6 +212,9 @@ pub struct PaneInfo {
     pub exited: Option<String>,
     /// A restored pane's old command, offered to run again.
     pub rerun_offer: Option<String>,
+    /// Why a restored pane's agent conversation was not resumed (its banner).
+    #[serde(default)]
+    pub resume_problem: Option<String>,
     /// The agent CLI running in the pane: "claude", "codex", "gemini", or null.
     #[serde(default)]
     pub agent: Option<String>,

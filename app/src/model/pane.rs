@@ -97,11 +97,14 @@ impl Pane {
         self.cwd.cwd(&self.terminal, self.process.as_ref())
     }
 
-    /// What runs in the foreground when it is not a shell (to offer it again after a restart).
+    /// What runs in the foreground when it is not an interactive shell (to offer it again
+    /// after a restart). A shell running a script (`sh ./claude --resume X`, `bash build.sh`)
+    /// counts as the script.
     pub fn foreground_command(&self) -> Option<Vec<String>> {
         let process = self.process.as_ref()?;
-        (!spaces_term::process::is_shell(&process.name) && !process.argv.is_empty())
-            .then(|| process.argv.clone())
+        let interactive_shell = spaces_term::process::is_shell(&process.name)
+            && process.argv.iter().skip(1).all(|arg| arg.starts_with('-'));
+        (!interactive_shell && !process.argv.is_empty()).then(|| process.argv.clone())
     }
 
     /// Typing and pasting return the view to the live screen, as in every terminal.
