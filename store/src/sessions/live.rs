@@ -63,14 +63,22 @@ fn claude_project_dirs(root: &Path, cwd: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The transcripts of `agent` whose working directory is `cwd`, newest first.
-pub fn transcripts_of_dir(roots: &SessionRoots, agent: Agent, cwd: &Path) -> Vec<LiveTranscript> {
+/// The transcripts of `agent` whose working directory is `cwd` and that changed at or after
+/// `changed_since_ms` (ms since the epoch; files older than that are not even opened), newest
+/// first.
+pub fn transcripts_of_dir(
+    roots: &SessionRoots,
+    agent: Agent,
+    cwd: &Path,
+    changed_since_ms: i64,
+) -> Vec<LiveTranscript> {
+    let fresh = |path: &PathBuf| modified_ms(path) >= changed_since_ms;
     let mut found = match agent {
         Agent::Claude => roots.claude.as_deref().map_or_else(Vec::new, |root| {
             claude_project_dirs(root, cwd)
                 .iter()
                 .flat_map(|dir| read_dir_paths(dir))
-                .filter(|path| has_extension(path, "jsonl"))
+                .filter(|path| has_extension(path, "jsonl") && fresh(path))
                 .filter_map(|path| {
                     let session = path.file_stem()?.to_str()?.to_owned();
                     // Older sub-agent files sit beside the sessions.
@@ -81,6 +89,7 @@ pub fn transcripts_of_dir(roots: &SessionRoots, agent: Agent, cwd: &Path) -> Vec
         Agent::Codex => roots.codex.as_deref().map_or_else(Vec::new, |root| {
             recent_codex_files(root)
                 .into_iter()
+                .filter(fresh)
                 .filter_map(|path| {
                     let head = head_json(&path, 1).into_iter().next()?;
                     let payload = head.get("payload")?;
@@ -104,7 +113,7 @@ pub fn transcripts_of_dir(roots: &SessionRoots, agent: Agent, cwd: &Path) -> Vec
             gemini_project_dirs(root, cwd)
                 .iter()
                 .flat_map(|dir| read_dir_paths(&dir.join("chats")))
-                .filter(|path| has_extension(path, "jsonl"))
+                .filter(|path| has_extension(path, "jsonl") && fresh(path))
                 .filter_map(|path| {
                     let head = head_json(&path, 1).into_iter().next()?;
                     Some(LiveTranscript {

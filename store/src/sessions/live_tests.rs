@@ -35,9 +35,12 @@ fn claude_sessions_of_a_directory_newest_first_and_by_id() {
         &[&CLAUDE_PROMPT.replace("10:00:00", "11:00:00")],
     );
     write(&dir.join("agent-x.jsonl"), &[CLAUDE_PROMPT]);
-    let found = transcripts_of_dir(&roots, Agent::Claude, Path::new("/w/my_app"));
+    let found = transcripts_of_dir(&roots, Agent::Claude, Path::new("/w/my_app"), 0);
     let ids: Vec<&str> = found.iter().map(|t| t.session.as_str()).collect();
     assert_eq!(ids, ["new", "old"]);
+    // Files not changed since a moment are not even read.
+    let later = modified_ms(&dir.join("new.jsonl")) + 60_000;
+    assert!(transcripts_of_dir(&roots, Agent::Claude, Path::new("/w/my_app"), later).is_empty());
     assert!(found[0].started_ms > found[1].started_ms);
     assert_eq!(
         find_transcript(&roots, Agent::Claude, "old"),
@@ -117,7 +120,7 @@ fn codex_rollouts_of_a_directory_and_their_states() {
         &day.join("rollout-2026-12-03T10-00-01-bbb.jsonl"),
         &[&meta("bbb", "/elsewhere", "2026-12-03T10:00:01.000Z")],
     );
-    let found = transcripts_of_dir(&roots, Agent::Codex, Path::new("/w/app"));
+    let found = transcripts_of_dir(&roots, Agent::Codex, Path::new("/w/app"), 0);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].session, "aaa");
     assert!(find_transcript(&roots, Agent::Codex, "bbb").is_some());
@@ -160,7 +163,7 @@ fn gemini_chats_are_found_through_the_project_root_file() {
             r#"{"$set":{"lastUpdated":"2026-12-03T10:00:06.000Z"}}"#,
         ],
     );
-    let found = transcripts_of_dir(&roots, Agent::Gemini, Path::new("/w/app"));
+    let found = transcripts_of_dir(&roots, Agent::Gemini, Path::new("/w/app"), 0);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].session, "a1b2c3d4-e5f6");
     assert_eq!(

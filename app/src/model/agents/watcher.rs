@@ -252,7 +252,21 @@ fn resolve_links(
     pending.sort_by_key(|entry| (entry.started_ms, entry.pane));
     for entry in pending {
         let Some(cwd) = &entry.cwd else { continue };
-        let candidates = live::transcripts_of_dir(roots, entry.agent, cwd);
+        // A guess stays put once made (and costs no more scans).
+        let guessed = seen
+            .get(&(entry.pane, entry.pid))
+            .and_then(|state| Some((state.session.clone()?, state.link?)))
+            .filter(|(session, link)| {
+                *link == Link::Transcript && !claimed.contains(&(entry.agent, session.clone()))
+            });
+        if let Some((session, link)) = guessed {
+            claimed.insert((entry.agent, session.clone()));
+            found.insert(entry.pane, (session, Some(link)));
+            continue;
+        }
+        // Only files written since the agent started can be its own.
+        let candidates =
+            live::transcripts_of_dir(roots, entry.agent, cwd, entry.started_ms - START_SLACK_MS);
         // A resumed session keeps its id while its file grows after the process started;
         // an agent that copied the history into a new file is found as a new transcript.
         let started_after = |t: &live::LiveTranscript| {
@@ -271,14 +285,8 @@ fn resolve_links(
             .as_ref()
             .filter(|session| !claimed.contains(&(entry.agent, (*session).clone())))
             .map(|session| (session.clone(), Link::Resumed));
-        let previous = seen
-            .get(&(entry.pane, entry.pid))
-            .and_then(|state| Some((state.session.clone()?, state.link?)))
-            // A guess stays put once made; a resumed id may still move to a new file.
-            .filter(|(session, link)| {
-                *link == Link::Transcript && !claimed.contains(&(entry.agent, session.clone()))
-            });
-        if let Some((session, link)) = previous.or(chosen).or(kept) {
+        // A resumed id may still move to a new file.
+        if let Some((session, link)) = chosen.or(kept) {
             claimed.insert((entry.agent, session.clone()));
             found.insert(entry.pane, (session, Some(link)));
         }
@@ -339,7 +347,12 @@ fn claude_live_session(roots: &SessionRoots, pid: i32) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn claude_file(base: &Path, cwd: &str, session: &str, at: &str) {
+    /// A transcript whose first line is `after_t0_ms` after [`t0`] (negative: before).
+    fn claude_file(base: &Path, cwd: &str, session: &str, after_t0_ms: i64) {
+        let at = chrono::DateTime::from_timestamp_millis(t0() + after_t0_ms)
+            .expect("a time")
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string();
         let encoded: String = cwd
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
@@ -375,18 +388,23 @@ mod tests {
         }
     }
 
-    const T0: i64 = 1_796_292_000_000; // 2026-12-03T10:40:00Z
+    /// When the agents of the tests started: a minute ago (the files written now count as
+    /// changed after it, whatever the clock says).
+    fn t0() -> i64 {
+        spaces_store::unix_millis() - 60_000
+    }
 
     #[test]
     fn two_panes_starting_in_one_directory_get_one_session_each() {
         let base = tempfile::tempdir().expect("tempdir");
         let roots = roots(base.path());
-        claude_file(base.path(), "/w/app", "older", "2026-12-03T09:00:00.000Z");
-        claude_file(base.path(), "/w/app", "first", "2026-12-03T10:40:00.300Z");
-        claude_file(base.path(), "/w/app", "second", "2026-12-03T10:40:00.600Z");
+        let t0 = t0();
+        claude_file(base.path(), "/w/app", "older", -3_600_000);
+        claude_file(base.path(), "/w/app", "first", 300);
+        claude_file(base.path(), "/w/app", "second", 600);
         let panes = [
-            watched(2, 200, T0 + 100, "/w/app"),
-            watched(1, 100, T0, "/w/app"),
+            watched(2, 200, t0 + 100, "/w/app"),
+            watched(1, 100, t0, "/w/app"),
         ];
         let found = resolve_links(&roots, &panes, &BTreeMap::new());
         assert_eq!(found[&PaneId(1)].0, "first");
@@ -395,7 +413,7 @@ mod tests {
         let third = [
             panes[0].clone(),
             panes[1].clone(),
-            watched(3, 300, T0 + 200, "/w/app"),
+            watched(3, 300, t0 + 200, "/w/app"),
         ];
         let found = resolve_links(&roots, &third, &BTreeMap::new());
         assert!(!found.contains_key(&PaneId(3)), "{found:?}");
@@ -405,11 +423,12 @@ mod tests {
     fn exact_links_are_kept_and_never_claimed_twice() {
         let base = tempfile::tempdir().expect("tempdir");
         let roots = roots(base.path());
-        claude_file(base.path(), "/w/app", "chosen", "2026-12-03T10:40:00.300Z");
-        let mut exact = watched(1, 100, T0, "/w/app");
+        let t0 = t0();
+        claude_file(base.path(), "/w/app", "chosen", 300);
+        let mut exact = watched(1, 100, t0, "/w/app");
         exact.session = Some("chosen".into());
         exact.exact = true;
-        let guess = watched(2, 200, T0, "/w/app");
+        let guess = watched(2, 200, t0, "/w/app");
         let found = resolve_links(&roots, &[exact, guess], &BTreeMap::new());
         assert_eq!(found[&PaneId(1)], ("chosen".into(), None));
         assert!(!found.contains_key(&PaneId(2)));
@@ -419,14 +438,15 @@ mod tests {
     fn a_resumed_session_copied_into_a_new_file_is_followed() {
         let base = tempfile::tempdir().expect("tempdir");
         let roots = roots(base.path());
-        claude_file(base.path(), "/w/app", "old-id", "2026-12-03T09:00:00.000Z");
-        let mut resumed = watched(1, 100, T0, "/w/app");
+        let t0 = t0();
+        claude_file(base.path(), "/w/app", "old-id", -3_600_000);
+        let mut resumed = watched(1, 100, t0, "/w/app");
         resumed.session = Some("old-id".into());
         // Before the agent writes anything new, the named session stands.
         let found = resolve_links(&roots, std::slice::from_ref(&resumed), &BTreeMap::new());
         assert_eq!(found[&PaneId(1)], ("old-id".into(), Some(Link::Resumed)));
         // The agent copied the history into a new file: that one is the pane's now.
-        claude_file(base.path(), "/w/app", "new-id", "2026-12-03T10:40:01.000Z");
+        claude_file(base.path(), "/w/app", "new-id", 1000);
         let found = resolve_links(&roots, &[resumed], &BTreeMap::new());
         assert_eq!(found[&PaneId(1)], ("new-id".into(), Some(Link::Transcript)));
     }
@@ -435,7 +455,8 @@ mod tests {
     fn claude_live_session_files_link_exactly() {
         let base = tempfile::tempdir().expect("tempdir");
         let roots = roots(base.path());
-        claude_file(base.path(), "/w/app", "by-time", "2026-12-03T10:40:00.300Z");
+        let t0 = t0();
+        claude_file(base.path(), "/w/app", "by-time", 300);
         let sessions = base.path().join("claude/sessions");
         std::fs::create_dir_all(&sessions).expect("mkdir");
         std::fs::write(
@@ -445,7 +466,7 @@ mod tests {
         .expect("write");
         let found = resolve_links(
             &roots,
-            &[watched(1, 100, T0, "/w/app"), watched(2, 200, T0, "/w/app")],
+            &[watched(1, 100, t0, "/w/app"), watched(2, 200, t0, "/w/app")],
             &BTreeMap::new(),
         );
         assert_eq!(found[&PaneId(1)], ("by-pid".into(), Some(Link::LiveFile)));
