@@ -22,6 +22,8 @@ use super::Link;
 
 /// How often transcripts are looked at.
 const POLL: Duration = Duration::from_millis(250);
+/// How long after a transcript was not found it is looked for again.
+const SEARCH_AGAIN: Duration = Duration::from_millis(750);
 /// How often linked sessions' tokens and cost are read again.
 const USAGE_EVERY: Duration = Duration::from_secs(2);
 /// A transcript that started this long before the agent's process is still its own (clocks
@@ -110,6 +112,9 @@ struct Seen {
     path: Option<PathBuf>,
     stamp: Option<(u64, SystemTime)>,
     report: Option<Report>,
+    /// When the transcript was last looked for and not found (a search walks the agent's
+    /// folders: not every poll).
+    missed_at: Option<Instant>,
 }
 
 /// The usage side of the watcher: a read-only connection opened when the database exists,
@@ -195,8 +200,10 @@ fn run(
             let state = seen.entry((entry.pane, entry.pid)).or_default();
             if let Some((session, link)) = found.get(&entry.pane) {
                 if state.session.as_ref() != Some(session) {
+                    // Another session: look for its transcript at once.
                     state.path = None;
                     state.stamp = None;
+                    state.missed_at = None;
                 }
                 state.session = Some(session.clone());
                 state.link = *link;
@@ -297,9 +304,16 @@ fn resolve_links(
 /// Reads the pane's transcript again if it changed; the report to send, if any.
 fn look(roots: &SessionRoots, entry: &Watched, state: &mut Seen) -> Option<Report> {
     let session = state.session.clone()?;
-    if state.path.as_ref().is_none_or(|path| !path.exists()) {
+    let missing = state.path.as_ref().is_none_or(|path| !path.exists());
+    let searched_lately = state
+        .missed_at
+        .is_some_and(|at| at.elapsed() < SEARCH_AGAIN);
+    if missing && !searched_lately {
         state.path = live::find_transcript(roots, entry.agent, &session);
+        state.missed_at = state.path.is_none().then(Instant::now);
         state.stamp = None;
+    } else if missing {
+        state.path = None;
     }
     let Some(path) = state.path.clone() else {
         return Some(Report {
