@@ -12,6 +12,7 @@ pub mod clipboard_requests;
 pub mod commands;
 pub mod find;
 pub mod history;
+pub mod keymap;
 pub mod layout;
 pub mod palette;
 pub mod render;

@@ -28,6 +28,8 @@ pub struct Settings {
     pub resume_agents: bool,
     /// A desktop notification when an agent in a pane that is not in view starts waiting.
     pub notify_waiting_agents: bool,
+    /// Shortcuts the user changed, by command name (`split_right = "ctrl+shift+d"`).
+    pub keys: std::collections::BTreeMap<String, String>,
 }
 
 /// Whether programs may set the clipboard (OSC 52 writes, the clipboard and the primary
@@ -56,6 +58,7 @@ impl Default for Settings {
             confirm_close: true,
             resume_agents: true,
             notify_waiting_agents: true,
+            keys: std::collections::BTreeMap::new(),
         }
     }
 }

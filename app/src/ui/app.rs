@@ -168,6 +168,11 @@ impl SpacesApp {
         let (settings, settings_problem) = Settings::load(&config.data_dir);
         let mut notices = runtime.notices;
         notices.extend(settings_problem.map(Notice::warning));
+        notices.extend(
+            crate::ui::keymap::apply(&settings.keys)
+                .into_iter()
+                .map(Notice::warning),
+        );
         let mut store = startup::open_store(&config, &mut notices);
         store.persistence.set_record_input(settings.record_input);
         let listeners = Listeners {

@@ -218,9 +218,26 @@ impl Command {
         }
     }
 
-    /// The keyboard shortcut. All use Ctrl+Shift (or Shift+PageUp/Down, as in most terminals)
-    /// so that every plain Ctrl and Alt combination still reaches the programs in the panes.
+    /// The command's name in `config.toml`'s `[keys]`: `SplitRight` is `split_right`.
+    pub fn name(self) -> String {
+        let mut name = String::new();
+        for (index, c) in format!("{self:?}").chars().enumerate() {
+            if c.is_ascii_uppercase() && index > 0 {
+                name.push('_');
+            }
+            name.push(c.to_ascii_lowercase());
+        }
+        name
+    }
+
+    /// The keyboard shortcut in force: the user's (`[keys]`), else the default.
     pub fn shortcut(self) -> Option<KeyboardShortcut> {
+        super::keymap::override_for(self).unwrap_or_else(|| self.default_shortcut())
+    }
+
+    /// The default shortcut. All use Ctrl+Shift (or Shift+PageUp/Down, as in most terminals)
+    /// so that every plain Ctrl and Alt combination still reaches the programs in the panes.
+    pub fn default_shortcut(self) -> Option<KeyboardShortcut> {
         let ctrl_shift = |key| Some(KeyboardShortcut::new(CTRL_SHIFT, key));
         match self {
             Command::SplitRight => ctrl_shift(Key::E),
@@ -274,12 +291,16 @@ impl Command {
     pub fn shortcut_text(self) -> String {
         self.shortcut().map_or_else(String::new, |shortcut| {
             let mut parts = Vec::new();
-            if shortcut.logical_key == Key::Insert || shortcut.modifiers == SHIFT {
-                parts.push("Shift".to_owned());
-            } else {
-                parts.push("Ctrl+Shift".to_owned());
+            for (held, name) in [
+                (shortcut.modifiers.ctrl, "Ctrl"),
+                (shortcut.modifiers.alt, "Alt"),
+                (shortcut.modifiers.shift, "Shift"),
+            ] {
+                if held {
+                    parts.push(name);
+                }
             }
-            parts.push(key_name(shortcut.logical_key).to_owned());
+            parts.push(key_name(shortcut.logical_key));
             parts.join("+")
         })
     }
@@ -335,7 +356,7 @@ mod tests {
     fn shortcuts_are_unique() {
         let mut seen = std::collections::HashSet::new();
         for command in Command::ALL {
-            if let Some(shortcut) = command.shortcut() {
+            if let Some(shortcut) = command.default_shortcut() {
                 assert!(
                     seen.insert((shortcut.modifiers, shortcut.logical_key)),
                     "{command:?} reuses a shortcut"
@@ -346,6 +367,7 @@ mod tests {
 
     #[test]
     fn shortcut_text_reads_naturally() {
+        assert_eq!(Command::SplitRight.name(), "split_right");
         assert_eq!(Command::SplitRight.shortcut_text(), "Ctrl+Shift+E");
         assert_eq!(Command::FocusLeft.shortcut_text(), "Ctrl+Shift+Left");
         assert_eq!(Command::ScrollPageUp.shortcut_text(), "Shift+PgUp");

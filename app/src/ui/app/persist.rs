@@ -35,6 +35,9 @@ impl SpacesApp {
         }
         self.glyphs.set_font_size(settings.font_size);
         self.persistence.set_record_input(settings.record_input);
+        for problem in crate::ui::keymap::apply(&settings.keys) {
+            self.notices.push(Notice::warning(problem));
+        }
         self.settings = settings;
     }
 
