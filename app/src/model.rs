@@ -20,6 +20,7 @@ pub mod search;
 pub mod search_index;
 pub mod sessions;
 pub mod settings;
+pub mod themes;
 pub mod threads;
 pub mod window_state;
 pub mod workspace_input;

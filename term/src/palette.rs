@@ -44,8 +44,21 @@ const BASE16: [Rgb; 16] = [
 
 impl Default for Palette {
     fn default() -> Self {
+        Self {
+            cursor: rgb(0xe0, 0xe0, 0xe0),
+            selection: rgb(0x3a, 0x4d, 0x6b),
+            dim_foreground: rgb(0x8e, 0x8e, 0x8e),
+            ..Self::with_colors(rgb(0xd8, 0xd8, 0xd8), rgb(0x18, 0x19, 0x1b), BASE16)
+        }
+    }
+}
+
+impl Palette {
+    /// A palette from a theme's foreground, background and 16 base colours (the cube and the
+    /// greys are xterm's; cursor, selection and dim text are derived).
+    pub fn with_colors(foreground: Rgb, background: Rgb, base16: [Rgb; 16]) -> Self {
         let mut indexed = [rgb(0, 0, 0); 256];
-        indexed[..16].copy_from_slice(&BASE16);
+        indexed[..16].copy_from_slice(&base16);
         // 6x6x6 colour cube, as xterm defines it.
         let steps = [0u8, 0x5f, 0x87, 0xaf, 0xd7, 0xff];
         for r in 0..6 {
@@ -60,18 +73,21 @@ impl Default for Palette {
             let level = (8 + i * 10) as u8;
             indexed[232 + i] = rgb(level, level, level);
         }
+        let mix = |a: Rgb, b: Rgb, t: f32| {
+            let channel =
+                |x: u8, y: u8| (f32::from(x) * (1.0 - t) + f32::from(y) * t).round() as u8;
+            rgb(channel(a.r, b.r), channel(a.g, b.g), channel(a.b, b.b))
+        };
         Self {
-            foreground: rgb(0xd8, 0xd8, 0xd8),
-            background: rgb(0x18, 0x19, 0x1b),
-            cursor: rgb(0xe0, 0xe0, 0xe0),
-            selection: rgb(0x3a, 0x4d, 0x6b),
+            foreground,
+            background,
+            cursor: foreground,
+            selection: mix(background, base16[4], 0.45),
             indexed,
-            dim_foreground: rgb(0x8e, 0x8e, 0x8e),
+            dim_foreground: mix(foreground, background, 0.4),
         }
     }
-}
 
-impl Palette {
     /// Resolves a cell colour, honouring colours the application set with OSC 4/10/11.
     pub fn resolve(
         &self,

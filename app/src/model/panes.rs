@@ -208,6 +208,11 @@ impl Panes {
     pub fn palette(&self) -> Arc<spaces_term::palette::Palette> {
         self.listeners.palette.clone()
     }
+
+    /// The colours panes are drawn in (and new panes answer colour queries with).
+    pub fn set_palette(&mut self, palette: Arc<spaces_term::palette::Palette>) {
+        self.listeners.palette = palette;
+    }
 }
 
 /// A restored pane's terminal, its grid filled from the plan. A replay that panics (a bug

@@ -30,6 +30,10 @@ pub struct Settings {
     pub notify_waiting_agents: bool,
     /// Shortcuts the user changed, by command name (`split_right = "ctrl+shift+d"`).
     pub keys: std::collections::BTreeMap<String, String>,
+    /// The terminal colour theme (`model::themes`: dark, light, solarized-dark, ...).
+    pub theme: String,
+    /// The user's colours on top of the theme (`background = "#101010"`, `color1`...).
+    pub colors: std::collections::BTreeMap<String, String>,
 }
 
 /// Whether programs may set the clipboard (OSC 52 writes, the clipboard and the primary
@@ -59,6 +63,8 @@ impl Default for Settings {
             resume_agents: true,
             notify_waiting_agents: true,
             keys: std::collections::BTreeMap::new(),
+            theme: "dark".to_owned(),
+            colors: std::collections::BTreeMap::new(),
         }
     }
 }

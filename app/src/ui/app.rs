@@ -159,7 +159,7 @@ pub struct SpacesApp {
 
 impl SpacesApp {
     pub fn new(ctx: &egui::Context, config: AppConfig) -> anyhow::Result<Self> {
-        theme::apply(ctx);
+        theme::apply(ctx, false);
         crate::ui::render::glyph_cache::install_faces(ctx);
         // Ctrl+Plus/Minus/0 belong to the programs in the panes; Spaces zooms the terminal
         // font with its own commands, never the whole interface.
@@ -175,8 +175,13 @@ impl SpacesApp {
         );
         let mut store = startup::open_store(&config, &mut notices);
         store.persistence.set_record_input(settings.record_input);
+        let (palette, theme_problems) =
+            crate::model::themes::palette(&settings.theme, &settings.colors);
+        notices.extend(theme_problems.into_iter().map(Notice::warning));
+        theme::apply(ctx, crate::model::themes::is_light(&settings.theme));
         let listeners = Listeners {
             sink: store.persistence.sink(),
+            palette: Arc::new(palette),
             ..runtime.listeners
         };
         let mut panes = Panes::new(listeners);

@@ -51,6 +51,15 @@ impl SettingsWindow {
                             egui::DragValue::new(&mut draft.snapshot_interval_secs).range(1..=3600),
                         );
                         ui.end_row();
+                        ui.label("Colour theme");
+                        egui::ComboBox::from_id_salt("settings-theme")
+                            .selected_text(draft.theme.clone())
+                            .show_ui(ui, |ui| {
+                                for name in crate::model::themes::names() {
+                                    ui.selectable_value(&mut draft.theme, name.to_owned(), name);
+                                }
+                            });
+                        ui.end_row();
                         ui.label("Font size");
                         ui.add(
                             egui::DragValue::new(&mut draft.font_size)

@@ -50,6 +50,13 @@ pub fn open_with_desktop(target: &str) {
     links::open(target);
 }
 
+impl PaneView {
+    /// Drops the cached mesh (the colours it was built with changed).
+    pub fn forget_mesh(&mut self) {
+        self.mesh = None;
+    }
+}
+
 /// The views of every pane, by pane id.
 pub type PaneViews = BTreeMap<PaneId, PaneView>;
 

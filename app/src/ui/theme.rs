@@ -58,8 +58,16 @@ pub fn dialog_position(ctx: &egui::Context) -> egui::Pos2 {
     egui::pos2(screen.center().x, screen.min.y + 70.0)
 }
 
-pub fn apply(ctx: &egui::Context) {
-    ctx.set_visuals(visuals());
+/// The window's look: dark, or light for a light terminal theme.
+pub fn apply(ctx: &egui::Context, light: bool) {
+    ctx.set_visuals(if light { light_visuals() } else { visuals() });
+}
+
+fn light_visuals() -> egui::Visuals {
+    let mut visuals = egui::Visuals::light();
+    visuals.selection.stroke = Stroke::new(1.0, ACCENT);
+    visuals.window_corner_radius = CornerRadius::same(8);
+    visuals
 }
 
 /// The colour of a notice's text.

@@ -38,6 +38,21 @@ impl SpacesApp {
         for problem in crate::ui::keymap::apply(&settings.keys) {
             self.notices.push(Notice::warning(problem));
         }
+        if settings.theme != self.settings.theme || settings.colors != self.settings.colors {
+            let (palette, problems) =
+                crate::model::themes::palette(&settings.theme, &settings.colors);
+            self.notices
+                .extend(problems.into_iter().map(Notice::warning));
+            // Drawn at once; programs that ask which colours are shown (OSC 10/11) hear the
+            // new ones from panes started from now on.
+            self.panes.set_palette(std::sync::Arc::new(palette));
+            if let Some(ctx) = &self.egui_ctx {
+                crate::ui::theme::apply(ctx, crate::model::themes::is_light(&settings.theme));
+            }
+            for view in self.views.values_mut() {
+                view.forget_mesh();
+            }
+        }
         self.settings = settings;
     }
 
