@@ -17,6 +17,18 @@ fn main() {
         )
         .with_writer(std::io::stderr)
         .init();
+    // `spaces usage | head` closes the pipe early: the reader has what it wanted, and the
+    // command ends quietly instead of panicking in `println!` (Rust ignores SIGPIPE).
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info
+            .payload_as_str()
+            .is_some_and(|message| message.contains("failed printing to stdout"))
+        {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
     if let Err(error) = run() {
         eprintln!("spaces: {error:#}");
         std::process::exit(1);
