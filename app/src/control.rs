@@ -12,6 +12,6 @@ pub mod protocol;
 pub mod server;
 pub mod transport;
 
-pub use client::send_request;
+pub use client::{send_request, send_request_within};
 pub use protocol::{PaneInfo, Reply, Request, SplitDirection, StatusInfo, WorkspaceInfo};
 pub use server::{ControlServer, PendingRequest, is_already_running};

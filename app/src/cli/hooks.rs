@@ -10,9 +10,12 @@ use clap::{Args, Subcommand};
 use spaces_store::sessions::Agent;
 use spaces_term::PaneId;
 
-use crate::control::{Request, send_request};
+use crate::control::{Request, send_request_within};
 use crate::model::agents::hook_config::{self, HookAgent, Outcome};
 
+/// How long a hook waits for the window: an agent runs its hooks in line, and a window that
+/// hangs must not hold the agent up.
+const HOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 /// The most of an event read from standard input.
 const MAX_PAYLOAD: u64 = 1024 * 1024;
 
@@ -138,7 +141,7 @@ fn event(data_dir: &Path, agent: &str, pane: Option<PaneId>, mut rest: Vec<Strin
         pane,
         payload,
     };
-    if let Err(error) = send_request(data_dir, &request) {
+    if let Err(error) = send_request_within(data_dir, &request, HOOK_TIMEOUT) {
         tracing::debug!(%error, "hook event not delivered");
     }
 }

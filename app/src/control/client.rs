@@ -20,6 +20,16 @@ const MAX_REPLY: u64 = 256 * 1024 * 1024;
 /// Sends one request to the window of `data_dir` and returns its reply; a `Reply::Error`
 /// becomes an error with the window's message.
 pub fn send_request(data_dir: &Path, request: &Request) -> anyhow::Result<Reply> {
+    send_request_within(data_dir, request, REPLY_TIMEOUT + Duration::from_secs(5))
+}
+
+/// [`send_request`], giving up when the window has not answered within `timeout` (an agent's
+/// hook must not wait long on a window that hangs).
+pub fn send_request_within(
+    data_dir: &Path,
+    request: &Request,
+    timeout: Duration,
+) -> anyhow::Result<Reply> {
     let line = serde_json::to_vec(request)?;
     if line.len() as u64 >= MAX_REQUEST {
         bail!(
@@ -29,7 +39,8 @@ pub fn send_request(data_dir: &Path, request: &Request) -> anyhow::Result<Reply>
         );
     }
     let stream = connect(data_dir, Peer::us())?;
-    stream.set_read_timeout(Some(REPLY_TIMEOUT + Duration::from_secs(5)))?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(&stream);
     let ours = Hello::ours();
